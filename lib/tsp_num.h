@@ -1,0 +1,38 @@
+/*
+ * tsp_num: parsing and printing of the numbers in records.
+ */
+#ifndef TSP_NUM_H
+#define TSP_NUM_H
+
+#include <stddef.h>
+
+/* Longest text tsp_num_format() writes, including the terminating NUL. */
+#define TSP_NUM_BUFSZ 32
+
+enum tsp_num_status {
+	TSP_NUM_OK = 0,
+	TSP_NUM_MISSING = 1,	/* empty (or blank) text: a missing value */
+	TSP_NUM_BAD = -1	/* not a number */
+};
+
+/*
+ * Parse a decimal number: [+-]digits[.digits][(e|E)[+-]digits], or NaN,
+ * Inf, Infinity (any case, optional sign).  Surrounding blanks are allowed;
+ * hexadecimal and other strtod extensions are not.  s need not be
+ * NUL-terminated.  Returns TSP_NUM_OK and sets *out, TSP_NUM_MISSING for
+ * empty text (*out untouched), or TSP_NUM_BAD.
+ */
+enum tsp_num_status tsp_num_parse(const char *s, size_t len, double *out);
+
+/*
+ * Write v in the shortest form that reads back (with strtod or
+ * tsp_num_parse) as the same double: 0.1 -> "0.1", 1e21 -> "1e+21".
+ * NaN, Inf and -Inf are written as "NaN", "Inf", "-Inf".  buf must hold
+ * TSP_NUM_BUFSZ bytes.  Returns the length written (NUL not counted).
+ */
+size_t tsp_num_format(double v, char *buf);
+
+/* 1 if s[0..len) is a JSON number literal, else 0. */
+int tsp_num_is_json(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,88 @@
+/*
+ * tsp_record: a record is an ordered list of named fields.
+ *
+ * Field names are interned (tsp_intern), so two fields have the same name
+ * exactly when their name pointers are equal.  Values are NUL-terminated
+ * text plus a type that says how the value was written in the input and
+ * how a writer must write it back.
+ */
+#ifndef TSP_RECORD_H
+#define TSP_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tsp_error.h"
+
+enum tsp_ftype {
+	TSP_T_TEXT = 0,	/* untyped text (a CSV field) */
+	TSP_T_STRING,	/* a JSON string (already unescaped) */
+	TSP_T_NUMBER,	/* a number literal; may be NaN, Inf, -Inf */
+	TSP_T_BOOL,	/* true / false */
+	TSP_T_NULL	/* JSON null, or a missing number */
+};
+
+struct tsp_field {
+	const char *name;	/* interned */
+	const char *val;	/* NUL-terminated, len bytes */
+	uint32_t len;
+	uint8_t type;		/* enum tsp_ftype */
+};
+
+struct tsp_record {
+	struct tsp_field *f;
+	size_t n;
+	/*
+	 * Identifies the field layout: records with the same non-NULL schema
+	 * have the same names in the same order (a CSV file's header).
+	 * NULL when each record may differ (NDJSON).
+	 */
+	const void *schema;
+	const char *input;	/* input name for messages */
+	long line;		/* line where the record starts */
+};
+
+/*
+ * Intern a field name: returns a pointer that stays valid until the
+ * process ends and is equal for equal names, or NULL when out of memory.
+ * The pool is process-wide and not thread-safe.
+ */
+const char *tsp_intern(const char *s, size_t len);
+
+/* Index of the field called name (interned) in rec, or -1. */
+static inline long tsp_record_find(const struct tsp_record *rec,
+				   const char *name)
+{
+	for (size_t i = 0; i < rec->n; i++)
+		if (rec->f[i].name == name)
+			return (long)i;
+	return -1;
+}
+
+/*
+ * An owned copy of a record, for tools that must keep records beyond the
+ * reader's next call.  Lifecycle: tsp_recbuf_copy() (re)fills a buffer;
+ * tsp_recbuf_release() frees its contents.
+ */
+struct tsp_recbuf {
+	struct tsp_record rec;	/* fields point into blob */
+	struct tsp_field *fields;
+	size_t fcap;
+	char *blob;
+	size_t bcap;
+};
+
+/* Zero a recbuf; allocates nothing. */
+void tsp_recbuf_init(struct tsp_recbuf *rb);
+
+/*
+ * Make rb a deep copy of src (input name is borrowed, not copied: it must
+ * outlive rb).  Returns 0, or -1 with err set when out of memory.
+ */
+int tsp_recbuf_copy(struct tsp_recbuf *rb, const struct tsp_record *src,
+		    struct tsp_error *err);
+
+/* Free rb's contents; rb may be reused after tsp_recbuf_init(). */
+void tsp_recbuf_release(struct tsp_recbuf *rb);
+
+#endif

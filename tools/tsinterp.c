@@ -1,0 +1,337 @@
+/*
+ * tsinterp: put each series on a regular time grid and repair it —
+ * aggregate dense data, fill gaps, clean outliers, turn counters into
+ * rates.  The work is done by lib/regrid.c; this file is options, the
+ * read loop and how rows are written.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "tsp_num.h"
+#include "tsp_regrid.h"
+#include "tsp_table.h"
+#include "tsp_time.h"
+
+enum {
+	OPT_STEP = 1000, OPT_OFFSET, OPT_FILL, OPT_MAX_GAP, OPT_DROP_MISSING,
+	OPT_AGG, OPT_SORT, OPT_CLEAN, OPT_COUNTER
+};
+
+static const struct option longopts[] = {
+	{"step", required_argument, NULL, OPT_STEP},
+	{"offset", required_argument, NULL, OPT_OFFSET},
+	{"fill", required_argument, NULL, OPT_FILL},
+	{"max-gap", required_argument, NULL, OPT_MAX_GAP},
+	{"drop-missing", no_argument, NULL, OPT_DROP_MISSING},
+	{"agg", required_argument, NULL, OPT_AGG},
+	{"sort", no_argument, NULL, OPT_SORT},
+	{"clean", required_argument, NULL, OPT_CLEAN},
+	{"counter", no_argument, NULL, OPT_COUNTER},
+	TSP_CLI_LONGOPTS,
+	{NULL, 0, NULL, 0}
+};
+
+static void usage(void)
+{
+	printf(
+"Usage: tsinterp [options] [file ...]\n"
+"Put each series on a regular time grid: aggregate, fill gaps, clean.\n"
+"Reads CSV or NDJSON records (files, or standard input), writes them.\n"
+"\n"
+"Grid:\n"
+"      --step DUR             grid step (default: per series, the median\n"
+"                             spacing of its first 1000 intervals)\n"
+"      --offset DUR           shift the grid from multiples of the step\n"
+"      --agg mean|sum|min|max|first|last|count|median|pNN\n"
+"                             aggregate of the records in a step (default: mean)\n"
+"      --fill linear|previous|next|zero|spline|akima|none\n"
+"                             how to fill missing grid points (default: linear)\n"
+"      --max-gap DUR          leave gaps longer than DUR missing\n"
+"      --drop-missing         leave missing grid points out of the output\n"
+"      --clean hampel[:W[,K]] replace values more than K scaled MADs from the\n"
+"                             median of W steps either side (default 3,3)\n"
+"      --counter              values are a counter: write per-second rates\n"
+"      --sort                 accept records out of time order (holds each\n"
+"                             series in memory)\n"
+"\n"
+"%s"
+"\n"
+"Adds the field 'filled': 1 for a value that was filled, aggregated or\n"
+"cleaned, 0 for an input value.  Exit status: 0 ok, 1 data error, 2 usage.\n"
+"See tsinterp(1) and tspipe(7).\n", tsp_cli_common_help);
+}
+
+struct output {
+	struct tsp_cli *cli;
+	struct tsp_writer *w;
+	int drop_missing;
+	const char *filled_name;
+	struct tsp_field *f;
+	size_t fcap;
+};
+
+static void parse_agg(const char *arg, struct tsp_regrid_opts *o)
+{
+	static const char *const names[] = {
+		"mean", "sum", "min", "max", "first", "last", "count", "median"
+	};
+	double q;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(arg, names[i]) == 0) {
+			o->agg = (enum tsp_agg)i;
+			return;
+		}
+	if (arg[0] == 'p' &&
+	    tsp_num_parse(arg + 1, strlen(arg + 1), &q) == TSP_NUM_OK &&
+	    q >= 0 && q <= 100) {
+		o->agg = TSP_AGG_QUANTILE;
+		o->quantile = q / 100;
+		return;
+	}
+	tsp_cli_usage_error("bad --agg '%s' (mean, sum, min, max, first, last, "
+			    "count, median or pNN such as p95)", arg);
+}
+
+static void parse_fill(const char *arg, struct tsp_regrid_opts *o)
+{
+	static const char *const names[] = {
+		"linear", "previous", "next", "zero", "spline", "akima", "none"
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(arg, names[i]) == 0) {
+			o->fill = (enum tsp_fill)i;
+			return;
+		}
+	tsp_cli_usage_error("bad --fill '%s' (linear, previous, next, zero, "
+			    "spline, akima or none)", arg);
+}
+
+static void parse_clean(const char *arg, struct tsp_regrid_opts *o)
+{
+	long w = 3;
+	double k = 3;
+	char *end;
+
+	o->hampel_window = 3;
+	o->hampel_k = 3;
+	if (strncmp(arg, "hampel", 6) != 0 || (arg[6] && arg[6] != ':'))
+		tsp_cli_usage_error("bad --clean '%s' (hampel[:WINDOW[,K]])",
+				    arg);
+	if (!arg[6])
+		return;
+	w = strtol(arg + 7, &end, 10);
+	if (end == arg + 7 || w < 1 || w > 100000 ||
+	    (*end && *end != ','))
+		tsp_cli_usage_error("bad Hampel window in --clean '%s' (a "
+				    "number of steps, 1 or more)", arg);
+	if (*end == ',' &&
+	    (tsp_num_parse(end + 1, strlen(end + 1), &k) != TSP_NUM_OK ||
+	     !(k > 0) || k > 1e6))
+		tsp_cli_usage_error("bad Hampel threshold in --clean '%s' (a "
+				    "positive number)", arg);
+	o->hampel_window = (int)w;
+	o->hampel_k = k;
+}
+
+/* Write one grid row: the source record with time, value and filled set. */
+static int write_row(void *ctx, const struct tsp_regrid_row *row,
+		     struct tsp_error *err)
+{
+	struct output *out = ctx;
+	const struct tsp_record *src = &row->src->rb.rec;
+	char tbuf[TSP_TIME_BUFSZ], vbuf[TSP_NUM_BUFSZ];
+	size_t n = src->n;
+	long fi;
+
+	if (out->drop_missing && row->missing)
+		return 0;
+	if (n + 1 > out->fcap) {
+		struct tsp_field *nf = realloc(out->f, (n + 1) * sizeof(*nf));
+		if (!nf)
+			return tsp_error_set(err, TSP_ENOMEM, "out of memory");
+		out->f = nf;
+		out->fcap = n + 1;
+	}
+	memcpy(out->f, src->f, n * sizeof(*out->f));
+
+	if (!row->time_exact || out->cli->time_out != TSP_TIMEOUT_KEEP) {
+		struct tsp_timefmt fmt = row->src->tfmt;
+		struct tsp_field *tf = &out->f[row->src->ti];
+		if (out->cli->time_out == TSP_TIMEOUT_EPOCH) {
+			fmt.kind = TSP_TIME_EPOCH;
+			fmt.frac_digits = 0;
+		} else if (out->cli->time_out == TSP_TIMEOUT_RFC3339) {
+			fmt.kind = TSP_TIME_RFC3339;
+			fmt.zulu = 1;
+			fmt.offset_min = 0;
+			fmt.frac_digits = 0;
+		}
+		tf->val = tbuf;
+		tf->len = (uint32_t)tsp_time_format(row->t, &fmt, tbuf);
+		tf->type = fmt.kind == TSP_TIME_RFC3339 ? TSP_T_STRING
+							: TSP_T_NUMBER;
+	}
+	if (!row->value_exact) {
+		struct tsp_field *vf = &out->f[row->src->vi];
+		if (row->missing) {
+			vf->val = "";
+			vf->len = 0;
+			vf->type = TSP_T_NULL;
+		} else {
+			vf->val = vbuf;
+			vf->len = (uint32_t)tsp_num_format(row->v, vbuf);
+			vf->type = TSP_T_NUMBER;
+		}
+	}
+	fi = tsp_record_find(src, out->filled_name);
+	if (fi < 0)
+		fi = (long)n++;
+	out->f[fi].name = out->filled_name;
+	out->f[fi].val = row->filled ? "1" : "0";
+	out->f[fi].len = 1;
+	out->f[fi].type = TSP_T_NUMBER;
+	return tsp_writer_write(out->w, out->f, n, err);
+}
+
+/* CSV input with no records: still write the header (with 'filled'). */
+static void write_empty_header(struct output *out, struct tsp_reader *r)
+{
+	size_t n;
+	const char *const *h = tsp_reader_header(r, &n);
+	const char **names;
+	struct tsp_error err;
+
+	if (!h)
+		return;
+	names = malloc((n + 1) * sizeof(*names));
+	if (!names)
+		return;
+	memcpy(names, h, n * sizeof(*names));
+	for (size_t i = 0; i < n; i++)
+		if (names[i] == out->filled_name)
+			goto have;
+	names[n++] = out->filled_name;
+have:
+	tsp_error_clear(&err);
+	if (tsp_writer_header(out->w, names, n, &err) < 0)
+		tsp_cli_die(&err);
+	free(names);
+}
+
+static void read_input(const char *path, struct tsp_cli *cli,
+		       struct output *out, struct tsp_table *series,
+		       struct tsp_regrid *rg, long *records)
+{
+	struct tsp_error err;
+	struct tsp_reader *r;
+	struct tsp_record *rec;
+	struct tsp_point pt;
+	int rc;
+
+	tsp_error_clear(&err);
+	r = tsp_reader_open(path, cli->in_fmt, &err);
+	if (!r)
+		tsp_cli_die(&err);
+	if (!out->w) {
+		enum tsp_format f = cli->out_fmt ? cli->out_fmt
+						 : tsp_reader_format(r);
+		out->w = tsp_writer_new(STDOUT_FILENO, f);
+		if (!out->w) {
+			tsp_error_set(&err, TSP_ENOMEM, "out of memory");
+			tsp_cli_die(&err);
+		}
+	}
+	if (tsp_reader_empty(r))
+		tsp_cli_warn("%s: empty input", tsp_reader_name(r));
+	while ((rc = tsp_reader_next(r, &rec, &err)) != 0) {
+		long idx;
+		int added;
+
+		if (rc < 0) {
+			if (tsp_reader_failed(r))
+				tsp_cli_die(&err);
+			tsp_cli_record_error(cli, &err);
+			continue;
+		}
+		if (tsp_spec_resolve(&cli->spec, rec, &pt, &err) < 0) {
+			tsp_cli_record_error(cli, &err);
+			continue;
+		}
+		idx = tsp_table_get(series, pt.key, pt.keylen, &added);
+		if (idx < 0) {
+			tsp_error_set(&err, TSP_ENOMEM, "out of memory");
+			tsp_cli_die(&err);
+		}
+		if (tsp_regrid_push(rg, (size_t)idx, &pt, rec, &err) < 0) {
+			tsp_cli_record_error(cli, &err);
+			continue;
+		}
+		(*records)++;
+	}
+	if (*records == 0)
+		write_empty_header(out, r);
+	tsp_reader_free(r);
+}
+
+int main(int argc, char **argv)
+{
+	struct tsp_cli cli;
+	struct tsp_regrid_opts o;
+	struct output out;
+	struct tsp_table series;
+	struct tsp_regrid *rg;
+	struct tsp_error err;
+	long records = 0;
+	int opt, status;
+
+	tsp_cli_init(&cli, "tsinterp");
+	memset(&o, 0, sizeof(o));
+	memset(&out, 0, sizeof(out));
+	while ((opt = getopt_long(argc, argv, TSP_CLI_SHORTOPTS, longopts,
+				  NULL)) != -1) {
+		if (tsp_cli_option(&cli, opt, optarg, usage))
+			continue;
+		switch (opt) {
+		case OPT_STEP: o.step = tsp_cli_duration("--step", optarg, 0); break;
+		case OPT_OFFSET: o.offset = tsp_cli_duration("--offset", optarg, 1); break;
+		case OPT_FILL: parse_fill(optarg, &o); break;
+		case OPT_MAX_GAP: o.max_gap = tsp_cli_duration("--max-gap", optarg, 0); break;
+		case OPT_DROP_MISSING: out.drop_missing = 1; break;
+		case OPT_AGG: parse_agg(optarg, &o); break;
+		case OPT_SORT: o.sort = 1; break;
+		case OPT_CLEAN: parse_clean(optarg, &o); break;
+		case OPT_COUNTER: o.counter = 1; break;
+		}
+	}
+	tsp_error_clear(&err);
+	if (tsp_spec_init(&cli.spec, &err) < 0)
+		tsp_cli_die(&err);
+	out.cli = &cli;
+	out.filled_name = tsp_intern("filled", 6);
+	tsp_table_init(&series);
+	rg = tsp_regrid_new(&o, write_row, &out);
+	if (!rg || !out.filled_name) {
+		tsp_error_set(&err, TSP_ENOMEM, "out of memory");
+		tsp_cli_die(&err);
+	}
+
+	if (optind == argc)
+		read_input("-", &cli, &out, &series, rg, &records);
+	for (int i = optind; i < argc; i++)
+		read_input(argv[i], &cli, &out, &series, rg, &records);
+	if (tsp_regrid_finish(rg, &err) < 0)
+		tsp_cli_die(&err);
+
+	status = tsp_cli_finish(&cli, out.w);
+	tsp_regrid_free(rg);
+	tsp_table_release(&series);
+	tsp_writer_free(out.w);
+	free(out.f);
+	tsp_cli_release(&cli);
+	return status;
+}
