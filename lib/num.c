@@ -1,5 +1,6 @@
 #include "tsp_num.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -171,11 +172,13 @@ size_t tsp_num_format(double v, char *buf)
 		return format_int((int64_t)v, v == 0 && signbit(v), buf);
 
 	/*
-	 * The shortest digit string that reads back: 15 significant digits
-	 * always survive text -> double -> text, so try 15, then 16, then 17
-	 * (which always round-trips).
+	 * The shortest digit string that reads back.  A normal double whose
+	 * shortest form has at most 15 digits prints as that form with %.15g
+	 * (15-digit decimals are further apart than the double's precision),
+	 * so try 15, then 16, then 17 (which always round-trips).
+	 * Subnormals have less precision: search from 1 digit.
 	 */
-	for (prec = 15; prec < 17; prec++) {
+	for (prec = fabs(v) < DBL_MIN ? 1 : 15; prec < 17; prec++) {
 		int n = snprintf(buf, TSP_NUM_BUFSZ, "%.*g", prec, v);
 		if (strtod(buf, NULL) == v)
 			return (size_t)n;

@@ -18,7 +18,7 @@ struct field_off {
 
 struct tsp_reader {
 	gzFile gz;
-	char name[256];
+	const char *name;	/* interned: records keep it after the reader */
 	enum tsp_format fmt;
 	int empty, failed, eof;
 
@@ -144,8 +144,13 @@ struct tsp_reader *tsp_reader_open(const char *path, enum tsp_format fmt,
 		tsp_error_set(err, TSP_ENOMEM, "out of memory");
 		return NULL;
 	}
-	snprintf(r->name, sizeof(r->name), "%s",
-		 strcmp(path, "-") == 0 ? "(stdin)" : path);
+	r->name = strcmp(path, "-") == 0 ? "(stdin)" : path;
+	r->name = tsp_intern(r->name, strlen(r->name));
+	if (!r->name) {
+		tsp_error_set(err, TSP_ENOMEM, "out of memory");
+		free(r);
+		return NULL;
+	}
 	fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY);
 	if (fd < 0) {
 		err->sys_errno = errno;

@@ -13,6 +13,8 @@ static int intern(const char **name, struct tsp_error *err)
 
 int tsp_spec_init(struct tsp_spec *s, struct tsp_error *err)
 {
+	s->time_named = s->time != NULL;
+	s->value_named = s->value != NULL;
 	if (!s->time)
 		s->time = "timestamp";
 	if (!s->value)
@@ -54,11 +56,13 @@ static int locate(struct tsp_spec *s, const struct tsp_record *rec,
 		return 0;
 	s->ti = tsp_record_find(rec, s->time);
 	if (s->ti < 0)
-		return missing_field(rec, s->time,
+		return missing_field(rec, s->time, s->time_named ?
+				     "named by -t" :
 				     "name the time field with -t", err);
 	s->vi = tsp_record_find(rec, s->value);
 	if (s->vi < 0)
-		return missing_field(rec, s->value,
+		return missing_field(rec, s->value, s->value_named ?
+				     "named by -v" :
 				     "name the value field with -v", err);
 	if (s->nkey) {
 		for (size_t i = 0; i < s->nkey; i++) {
@@ -116,7 +120,7 @@ int tsp_spec_resolve(struct tsp_spec *s, const struct tsp_record *rec,
 		     struct tsp_point *pt, struct tsp_error *err)
 {
 	const struct tsp_field *tf, *vf;
-	char q[80];
+	char q[80], q2[80];
 	int rc;
 
 	if (locate(s, rec, err) < 0)
@@ -140,9 +144,11 @@ int tsp_spec_resolve(struct tsp_spec *s, const struct tsp_record *rec,
 				    tsp_quote(q, sizeof(q), tf->val, tf->len));
 	if (rc < 0)
 		return tsp_error_at(err, TSP_EDATA, rec->input, rec->line,
-				    "bad time %s (expected epoch seconds or "
-				    "RFC 3339)",
-				    tsp_quote(q, sizeof(q), tf->val, tf->len));
+				    "bad time %s in field %s (expected epoch "
+				    "seconds or RFC 3339)",
+				    tsp_quote(q, sizeof(q), tf->val, tf->len),
+				    tsp_quote(q2, sizeof(q2), s->time,
+					      strlen(s->time)));
 
 	pt->missing = 0;
 	if (vf->type == TSP_T_NULL) {
@@ -158,12 +164,9 @@ int tsp_spec_resolve(struct tsp_spec *s, const struct tsp_record *rec,
 		if (st == TSP_NUM_OK)
 			return 0;
 	}
-	{
-		char q2[80];
-		return tsp_error_at(err, TSP_EDATA, rec->input, rec->line,
-				    "non-numeric value %s in field %s",
-				    tsp_quote(q, sizeof(q), vf->val, vf->len),
-				    tsp_quote(q2, sizeof(q2), s->value,
-					      strlen(s->value)));
-	}
+	return tsp_error_at(err, TSP_EDATA, rec->input, rec->line,
+			    "non-numeric value %s in field %s",
+			    tsp_quote(q, sizeof(q), vf->val, vf->len),
+			    tsp_quote(q2, sizeof(q2), s->value,
+				      strlen(s->value)));
 }

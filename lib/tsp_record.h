@@ -38,7 +38,7 @@ struct tsp_record {
 	 * NULL when each record may differ (NDJSON).
 	 */
 	const void *schema;
-	const char *input;	/* input name for messages */
+	const char *input;	/* input name for messages (interned) */
 	long line;		/* line where the record starts */
 };
 
@@ -76,8 +76,8 @@ struct tsp_recbuf {
 void tsp_recbuf_init(struct tsp_recbuf *rb);
 
 /*
- * Make rb a deep copy of src (input name is borrowed, not copied: it must
- * outlive rb).  Returns 0, or -1 with err set when out of memory.
+ * Make rb a deep copy of src (the input name is shared: readers intern it,
+ * so it lives as long as the process).  Returns 0, or -1 with err set when out of memory.
  */
 int tsp_recbuf_copy(struct tsp_recbuf *rb, const struct tsp_record *src,
 		    struct tsp_error *err);

@@ -20,6 +20,7 @@ struct tsp_spec {
 	enum tsp_time_unit unit;
 
 	/* Private: interned names and the per-schema lookup cache. */
+	int time_named, value_named;	/* given by the tool, not defaults */
 	const char *dflt_key, *alt_key;
 	const void *schema;
 	long ki[TSP_SPEC_MAXKEY], ti, vi;

@@ -10,6 +10,7 @@
 #include "tsp_time.h"
 
 static const char *progname = "tspipe";
+static struct tsp_writer *output;	/* flushed before an error exit */
 
 const char tsp_cli_common_help[] =
 "Common options:\n"
@@ -31,9 +32,11 @@ const char *tsp_cli_name(void)
 	return progname;
 }
 
-void tsp_cli_init(struct tsp_cli *c, const char *name)
+void tsp_cli_init(struct tsp_cli *c, const char *name, char **argv)
 {
 	progname = name;
+	/* getopt's own messages use argv[0]: make them say the tool's name. */
+	argv[0] = (char *)name;
 	memset(c, 0, sizeof(*c));
 	signal(SIGPIPE, SIG_IGN);
 	gsl_set_error_handler_off();
@@ -78,10 +81,20 @@ void tsp_cli_print_error(const struct tsp_error *err, const char *suffix)
 	fprintf(stderr, "%s%s\n", err->msg, suffix ? suffix : "");
 }
 
+void tsp_cli_set_output(struct tsp_writer *w)
+{
+	output = w;
+}
+
 void tsp_cli_die(const struct tsp_error *err)
 {
+	struct tsp_error ignored;
+
 	if (err->code == TSP_EPIPE)
 		exit(TSP_EXIT_OK);
+	/* What was written before the bad record is good: deliver it. */
+	if (output)
+		tsp_writer_flush(output, &ignored);
 	tsp_cli_print_error(err, NULL);
 	exit(err->code == TSP_EUSAGE ? TSP_EXIT_USAGE : TSP_EXIT_DATA);
 }

@@ -48,11 +48,11 @@ struct tsp_cli {
 };
 
 /*
- * Start-up: remember the tool's name, ignore SIGPIPE (a closed pipe is
- * then seen as EPIPE and ends the tool quietly), switch GSL's
- * abort-on-error handler off.
+ * Start-up: remember the tool's name (also as argv[0], for getopt's
+ * messages), ignore SIGPIPE (a closed pipe is then seen as EPIPE and ends
+ * the tool quietly), switch GSL's abort-on-error handler off.
  */
-void tsp_cli_init(struct tsp_cli *c, const char *name);
+void tsp_cli_init(struct tsp_cli *c, const char *name, char **argv);
 
 /* Free what the options allocated. */
 void tsp_cli_release(struct tsp_cli *c);
@@ -71,6 +71,10 @@ void tsp_cli_usage_error(const char *fmt, ...)
 
 /* Print err as "tool: input:line: message" (no exit). */
 void tsp_cli_print_error(const struct tsp_error *err, const char *suffix);
+
+/* The output to flush before exiting on an error (records already written
+ * stand; the exit status says the run failed). */
+void tsp_cli_set_output(struct tsp_writer *w);
 
 /* Print err and exit with its status (0, quietly, for a closed pipe). */
 void tsp_cli_die(const struct tsp_error *err) __attribute__((noreturn));

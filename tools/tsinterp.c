@@ -147,6 +147,7 @@ static int write_row(void *ctx, const struct tsp_regrid_row *row,
 	char tbuf[TSP_TIME_BUFSZ], vbuf[TSP_NUM_BUFSZ];
 	size_t n = src->n;
 	long fi;
+	int filled = row->filled;
 
 	if (out->drop_missing && row->missing)
 		return 0;
@@ -176,9 +177,13 @@ static int write_row(void *ctx, const struct tsp_regrid_row *row,
 		tf->type = fmt.kind == TSP_TIME_RFC3339 ? TSP_T_STRING
 							: TSP_T_NUMBER;
 	}
-	if (!row->value_exact) {
+	{
 		struct tsp_field *vf = &out->f[row->src->vi];
-		if (row->missing) {
+		/* NDJSON writes the value as a number (NaN as null). */
+		vf->type = TSP_T_NUMBER;
+		if (row->value_exact) {
+			;
+		} else if (row->missing) {
 			vf->val = "";
 			vf->len = 0;
 			vf->type = TSP_T_NULL;
@@ -189,13 +194,29 @@ static int write_row(void *ctx, const struct tsp_regrid_row *row,
 		}
 	}
 	fi = tsp_record_find(src, out->filled_name);
-	if (fi < 0)
+	if (fi < 0) {
 		fi = (long)n++;
+	} else if (row->value_exact && !row->filled) {
+		/* Re-run on our own output: a point filled before stays so. */
+		const struct tsp_field *pf = &src->f[fi];
+		filled = (pf->len == 1 && pf->val[0] == '1') ||
+			 (pf->len == 4 && memcmp(pf->val, "true", 4) == 0);
+	}
 	out->f[fi].name = out->filled_name;
-	out->f[fi].val = row->filled ? "1" : "0";
+	out->f[fi].val = filled ? "1" : "0";
 	out->f[fi].len = 1;
 	out->f[fi].type = TSP_T_NUMBER;
-	return tsp_writer_write(out->w, out->f, n, err);
+	if (tsp_writer_write(out->w, out->f, n, err) < 0) {
+		/* e.g. a later input with other columns: say which record. */
+		if (err->code == TSP_EDATA) {
+			char msg[sizeof(err->msg)];
+			memcpy(msg, err->msg, sizeof(msg));
+			tsp_error_at(err, TSP_EDATA, src->input, src->line,
+				     "%s", msg);
+		}
+		return -1;
+	}
+	return 0;
 }
 
 /* CSV input with no records: still write the header (with 'filled'). */
@@ -245,6 +266,7 @@ static void read_input(const char *path, struct tsp_cli *cli,
 			tsp_error_set(&err, TSP_ENOMEM, "out of memory");
 			tsp_cli_die(&err);
 		}
+		tsp_cli_set_output(out->w);
 	}
 	if (tsp_reader_empty(r))
 		tsp_cli_warn("%s: empty input", tsp_reader_name(r));
@@ -289,7 +311,7 @@ int main(int argc, char **argv)
 	long records = 0;
 	int opt, status;
 
-	tsp_cli_init(&cli, "tsinterp");
+	tsp_cli_init(&cli, "tsinterp", argv);
 	memset(&o, 0, sizeof(o));
 	memset(&out, 0, sizeof(out));
 	while ((opt = getopt_long(argc, argv, TSP_CLI_SHORTOPTS, longopts,
