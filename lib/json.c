@@ -141,6 +141,50 @@ static int grow(void **ptr, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
+/* A token's span in the text, quotes included for strings. */
+static size_t span_start(const jsmntok_t *t)
+{
+	return (size_t)t->start - (t->type == JSMN_STRING);
+}
+
+static size_t span_end(const jsmntok_t *t)
+{
+	return (size_t)t->end + (t->type == JSMN_STRING);
+}
+
+/*
+ * jsmn (even strict) does not check ':' and ',': text between tokens must
+ * be blanks around exactly one `sep` (or only blanks when sep is 0).
+ */
+static int gap_ok(const char *s, size_t from, size_t to, char sep)
+{
+	int seen = 0;
+
+	for (size_t i = from; i < to; i++) {
+		char c = s[i];
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			continue;
+		if (c != sep || seen)
+			return 0;
+		seen = 1;
+	}
+	return seen == (sep != 0);
+}
+
+static int separators_ok(const char *s, const jsmntok_t *tok, size_t nf)
+{
+	size_t pos = (size_t)tok[0].start + 1;	/* after '{' */
+
+	for (size_t i = 0; i < nf; i++) {
+		const jsmntok_t *k = &tok[1 + 2 * i], *v = &tok[2 + 2 * i];
+		if (!gap_ok(s, pos, span_start(k), i ? ',' : 0) ||
+		    !gap_ok(s, span_end(k), span_start(v), ':'))
+			return 0;
+		pos = span_end(v);
+	}
+	return gap_ok(s, pos, (size_t)tok[0].end - 1, 0);
+}
+
 static const char *jsmn_message(int rc)
 {
 	switch (rc) {
@@ -199,6 +243,9 @@ int tsp_json_parse_object(struct tsp_json_parser *p, const char *s,
 					"records must be flat)");
 		return tsp_error_set(err, TSP_EDATA, "malformed JSON");
 	}
+	if (!separators_ok(s, tok, nf))
+		return tsp_error_set(err, TSP_EDATA,
+				     "malformed JSON (expected ':' or ',')");
 	if (grow((void **)&p->fields, &p->fcap, nf ? nf : 1,
 		 sizeof(struct tsp_field)) < 0 ||
 	    grow((void **)&p->arena, &p->acap, len + nf * 2 + 1, 1) < 0)

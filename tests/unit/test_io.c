@@ -134,6 +134,9 @@ static void test_ndjson(void)
 	struct tsp_error err;
 
 	tsp_error_clear(&err);
+	CHECK(SLURP("{}\n{ \"k\" : \"v\" , \"n\" : 2 }\n", TSP_FMT_AUTO) == 0,
+	      "%s", err.msg);
+	CHECK_STR(out, "1:\n2:k=v|n=2\n");
 	CHECK(SLURP("\n{\"a\":1,\"b\":\"x\\\"y\\u00e9\\ud83d\\ude00\",\"c\":null,"
 		    "\"d\":true}\n  \n{\"a\":-2.5e3}\n", TSP_FMT_AUTO) == 0,
 	      "%s", err.msg);
@@ -152,6 +155,14 @@ static void test_ndjson(void)
 		{"{\"a\":01}\n", "malformed JSON value"},
 		{"{\"a\":tru}\n", "malformed JSON value"},
 		{"[1,2]\n", "expected a JSON object"},
+		{"{\"a\" 1}\n", "malformed JSON"},
+		{"{\"a\"::1}\n", "malformed JSON (expected ':' or ',')"},
+		{"{\"a\":1 \"b\":2}\n", "malformed JSON"},
+		{"{\"a\":\"x\" \"b\":\"y\"}\n", "malformed JSON"},
+		{"{\"a\":1,}\n", "malformed JSON (expected ':' or ',')"},
+		{"{,\"a\":1}\n", "malformed JSON (expected ':' or ',')"},
+		{"{\"a\":1,,\"b\":2}\n", "malformed JSON (expected ':' or ',')"},
+		{"{\"a\":\"x\ty\"}\n", "bad escape in a JSON string"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int rc = slurp(bad[i].in, strlen(bad[i].in), TSP_FMT_NDJSON,
