@@ -146,8 +146,9 @@ static int parse_epoch(const char *s, size_t len, enum tsp_time_unit unit,
 	}
 	if (i == len || s[i] < '0' || s[i] > '9')
 		return -1;
+	const int64_t limit = (INT64_MAX / per) / 10;
 	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-		if (whole > (INT64_MAX / per) / 10)
+		if (whole > limit)
 			return -2;
 		whole = whole * 10 + (s[i] - '0');
 	}
@@ -247,10 +248,21 @@ size_t tsp_time_format(tsp_time_t t, const struct tsp_timefmt *fmt, char *buf)
 	if (frac < 0)
 		frac = -frac;
 	n = 0;
-	if (t < 0 && whole == 0)
+	if (t < 0)
 		buf[n++] = '-';
-	n += (size_t)snprintf(buf + n, TSP_TIME_BUFSZ - n, "%lld",
-			      (long long)whole);
+	{
+		/* Digits of |whole| (snprintf is a hot spot on big streams). */
+		char d[24];
+		int nd = 0;
+		uint64_t u = whole < 0 ? (uint64_t)(-(whole + 1)) + 1
+				       : (uint64_t)whole;
+		do {
+			d[nd++] = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+		while (nd)
+			buf[n++] = d[--nd];
+	}
 	n += put_fraction(buf + n, frac, scale, fmt->frac_digits);
 	buf[n] = '\0';
 	return n;

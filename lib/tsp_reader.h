@@ -53,6 +53,14 @@ const char *const *tsp_reader_header(const struct tsp_reader *r, size_t *n);
 /* The input's name as used in messages ("(stdin)" for "-"). */
 const char *tsp_reader_name(const struct tsp_reader *r);
 
+/*
+ * CSV lines whose quoting opens and closes on the line are split by a fast
+ * path that gives the same fields as libcsv; everything else is parsed by
+ * libcsv.  Off (0) sends every line through libcsv: for testing that the
+ * two agree.  On by default.
+ */
+void tsp_reader_set_fastpath(struct tsp_reader *r, int on);
+
 /* Close the input and free the reader (NULL is allowed). */
 void tsp_reader_free(struct tsp_reader *r);
 

@@ -90,13 +90,18 @@ static int reserve(struct tsp_writer *w, size_t need, struct tsp_error *err)
 	return 0;
 }
 
+/* Bytes that make a CSV field need quotes (RFC 4180). */
+static const unsigned char csv_special[256] = {
+	['\n'] = 1, ['\r'] = 1, ['"'] = 1, [','] = 1,
+};
+
 static int needs_quotes(const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		if (c == ',' || c == '"' || c == '\n' || c == '\r')
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < len; i++)
+		if (csv_special[p[i]])
 			return 1;
-	}
 	return 0;
 }
 
@@ -114,10 +119,16 @@ static int put_csv(struct tsp_writer *w, const char *s, size_t len,
 	if (reserve(w, 2 * len + 3, err) < 0)
 		return -1;
 	w->buf[w->len++] = '"';
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '"')
+	while (len) {
+		/* Copy up to and including the next quote, then double it. */
+		const char *q = memchr(s, '"', len);
+		size_t run = q ? (size_t)(q - s) + 1 : len;
+		memcpy(w->buf + w->len, s, run);
+		w->len += run;
+		if (q)
 			w->buf[w->len++] = '"';
-		w->buf[w->len++] = s[i];
+		s += run;
+		len -= run;
 	}
 	w->buf[w->len++] = '"';
 	return 0;
