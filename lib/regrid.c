@@ -186,7 +186,9 @@ static int bucket_add(struct tsp_regrid *rg, size_t idx, struct tsp_rg_rec *r,
 {
 	struct rg_series *s = &rg->s[idx];
 	const struct tsp_regrid_opts *o = &rg->o;
-	int64_t k = tsp_time_floordiv(r->t - o->offset, s->step);
+	/* Centred buckets: each time goes to its nearest grid point. */
+	tsp_time_t shift = o->center ? s->step / 2 : 0;
+	int64_t k = tsp_time_floordiv(r->t - o->offset + shift, s->step);
 
 	if (s->open && k != s->bk) {
 		if (close_bucket(rg, idx, err) < 0) {

@@ -6,7 +6,9 @@
  * values become per-second rates) -> (no step given: buffer until the
  * step is estimated) -> buckets [k*step+offset, (k+1)*step+offset) are
  * aggregated -> (Hampel cleaning) -> holes filled -> rows emitted in time
- * order through a callback.  Memory per series is bounded by the
+ * order through a callback (with `center`, bucket k is
+ * [k*step+offset - step/2, k*step+offset + step/2): the nearest grid
+ * point).  Memory per series is bounded by the
  * look-ahead the options need, except with --sort.
  */
 #ifndef TSP_REGRID_H
@@ -36,6 +38,7 @@ enum tsp_fill {
 struct tsp_regrid_opts {
 	tsp_time_t step;	/* 0: per series, the median spacing */
 	tsp_time_t offset;	/* grid = multiples of step, plus offset */
+	int center;		/* buckets [t-step/2, t+step/2), not [t, t+step) */
 	enum tsp_agg agg;
 	double quantile;	/* for TSP_AGG_QUANTILE, in [0, 1] */
 	enum tsp_fill fill;

@@ -17,7 +17,7 @@
 
 enum {
 	OPT_STEP = 1000, OPT_OFFSET, OPT_FILL, OPT_MAX_GAP, OPT_DROP_MISSING,
-	OPT_AGG, OPT_SORT, OPT_CLEAN, OPT_COUNTER
+	OPT_AGG, OPT_SORT, OPT_CLEAN, OPT_COUNTER, OPT_ALIGN
 };
 
 static const struct option longopts[] = {
@@ -30,6 +30,7 @@ static const struct option longopts[] = {
 	{"sort", no_argument, NULL, OPT_SORT},
 	{"clean", required_argument, NULL, OPT_CLEAN},
 	{"counter", no_argument, NULL, OPT_COUNTER},
+	{"align", required_argument, NULL, OPT_ALIGN},
 	TSP_CLI_LONGOPTS,
 	{NULL, 0, NULL, 0}
 };
@@ -45,6 +46,9 @@ static void usage(void)
 "      --step DUR             grid step (default: per series, the median\n"
 "                             spacing of its first 1000 intervals)\n"
 "      --offset DUR           shift the grid from multiples of the step\n"
+"      --align start|center   a step holds [t, t+step) (start, the default) or\n"
+"                             [t-step/2, t+step/2): the nearest grid point,\n"
+"                             for jittered scrapes (center)\n"
 "      --agg mean|sum|min|max|first|last|count|median|pNN\n"
 "                             aggregate of the records in a step (default: mean)\n"
 "      --fill linear|previous|next|zero|spline|akima|none\n"
@@ -328,6 +332,15 @@ int main(int argc, char **argv)
 		case OPT_SORT: o.sort = 1; break;
 		case OPT_CLEAN: parse_clean(optarg, &o); break;
 		case OPT_COUNTER: o.counter = 1; break;
+		case OPT_ALIGN:
+			if (strcmp(optarg, "start") == 0)
+				o.center = 0;
+			else if (strcmp(optarg, "center") == 0)
+				o.center = 1;
+			else
+				tsp_cli_usage_error("bad --align '%s' (start or "
+						    "center)", optarg);
+			break;
 		}
 	}
 	tsp_error_clear(&err);
