@@ -116,6 +116,9 @@ static int hampel_apply(struct tsp_regrid *rg, struct rg_series *s, size_t i,
 		const struct rg_item *o = &s->q[j];
 		if (o->k > it->k + w)
 			break;
+		/* Spline look-ahead cleans items far past the queue head. */
+		if (o->k < it->k - w)
+			continue;
 		if (o->kind == RG_KNOWN && !isnan(o->orig))
 			a[n++] = o->orig;
 	}
