@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -95,29 +96,41 @@ static const unsigned char csv_special[256] = {
 	['\n'] = 1, ['\r'] = 1, ['"'] = 1, [','] = 1,
 };
 
+/* Nonzero if some byte of w equals c (the classic SWAR zero-byte test). */
+#define HAS_BYTE(w, c) \
+	((((w) ^ (0x0101010101010101ULL * (c))) - 0x0101010101010101ULL) & \
+	 ~((w) ^ (0x0101010101010101ULL * (c))) & 0x8080808080808080ULL)
+
 static int needs_quotes(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
 
-	for (size_t i = 0; i < len; i++)
+	/* Eight bytes at a time: field text is written for every row. */
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		if (HAS_BYTE(w, ',') || HAS_BYTE(w, '"') ||
+		    HAS_BYTE(w, '\n') || HAS_BYTE(w, '\r'))
+			return 1;
+	}
+	for (; i < len; i++)
 		if (csv_special[p[i]])
 			return 1;
 	return 0;
 }
 
-/* Append one CSV field (with quoting as RFC 4180 requires). */
-static int put_csv(struct tsp_writer *w, const char *s, size_t len,
-		   struct tsp_error *err)
+/*
+ * Append one CSV field (with quoting as RFC 4180 requires); the caller has
+ * reserved 2 * len + 3 bytes.
+ */
+static void put_csv_raw(struct tsp_writer *w, const char *s, size_t len)
 {
 	if (!needs_quotes(s, len)) {
-		if (reserve(w, len + 1, err) < 0)
-			return -1;
 		memcpy(w->buf + w->len, s, len);
 		w->len += len;
-		return 0;
+		return;
 	}
-	if (reserve(w, 2 * len + 3, err) < 0)
-		return -1;
 	w->buf[w->len++] = '"';
 	while (len) {
 		/* Copy up to and including the next quote, then double it. */
@@ -131,15 +144,32 @@ static int put_csv(struct tsp_writer *w, const char *s, size_t len,
 		len -= run;
 	}
 	w->buf[w->len++] = '"';
+}
+
+static int put_csv(struct tsp_writer *w, const char *s, size_t len,
+		   struct tsp_error *err)
+{
+	if (reserve(w, 2 * len + 3, err) < 0)
+		return -1;
+	put_csv_raw(w, s, len);
 	return 0;
 }
 
-static int put_csv_value(struct tsp_writer *w, const struct tsp_field *f,
-			 struct tsp_error *err)
+static void put_csv_value(struct tsp_writer *w, const struct tsp_field *f)
 {
-	if (!f || f->type == TSP_T_NULL)
-		return 0;
-	return put_csv(w, f->val, f->len, err);
+	if (f && f->type != TSP_T_NULL)
+		put_csv_raw(w, f->val, f->len);
+}
+
+/* Room for a whole CSV record of these fields, quoted at worst. */
+static int reserve_record(struct tsp_writer *w, const struct tsp_field *f,
+			  size_t n, struct tsp_error *err)
+{
+	size_t need = n + 1;
+
+	for (size_t i = 0; i < n; i++)
+		need += 2 * (size_t)f[i].len + 2;
+	return reserve(w, need, err);
 }
 
 int tsp_writer_header(struct tsp_writer *w, const char *const *names,
@@ -189,15 +219,13 @@ static int write_csv(struct tsp_writer *w, const struct tsp_field *f,
 	for (i = 0; i < n && n == w->ncols; i++)
 		if (f[i].name != w->cols[i])
 			break;
+	if (reserve_record(w, f, n, err) < 0)
+		return -1;
 	if (i == w->ncols && n == w->ncols) {
 		for (i = 0; i < n; i++) {
-			if (i) {
-				if (reserve(w, 1, err) < 0)
-					return -1;
+			if (i)
 				w->buf[w->len++] = ',';
-			}
-			if (put_csv_value(w, &f[i], err) < 0)
-				return -1;
+			put_csv_value(w, &f[i]);
 		}
 	} else {
 		for (i = 0; i < w->ncols; i++)
@@ -216,18 +244,15 @@ static int write_csv(struct tsp_writer *w, const struct tsp_field *f,
 			}
 			w->map[i] = &f[j];
 		}
+		/* fields of the header the record lacks are written empty */
+		if (reserve(w, w->ncols, err) < 0)
+			return -1;
 		for (i = 0; i < w->ncols; i++) {
-			if (i) {
-				if (reserve(w, 1, err) < 0)
-					return -1;
+			if (i)
 				w->buf[w->len++] = ',';
-			}
-			if (put_csv_value(w, w->map[i], err) < 0)
-				return -1;
+			put_csv_value(w, w->map[i]);
 		}
 	}
-	if (reserve(w, 1, err) < 0)
-		return -1;
 	w->buf[w->len++] = '\n';
 	return 0;
 }
