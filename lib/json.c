@@ -10,6 +10,30 @@
 
 #include "tsp_num.h"
 
+/* SWAR tests on 8 bytes: some byte equals c / is below n (n <= 128). */
+/* (used by no_escapes) */
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+#define HAS_BYTE(w, c) ((((w) ^ (ONES * (c))) - ONES) & ~((w) ^ (ONES * (c))) & HIGHS)
+#define HAS_LESS(w, n) (((w) - ONES * (n)) & ~(w) & HIGHS)
+
+/* 1 if s[0..len) has no backslash and no control byte: nothing to do. */
+static int no_escapes(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		if (HAS_BYTE(w, '\\') || HAS_LESS(w, 0x20))
+			return 0;
+	}
+	for (; i < len; i++)
+		if (s[i] == '\\' || (unsigned char)s[i] < 0x20)
+			return 0;
+	return 1;
+}
+
 void tsp_json_init(struct tsp_json_parser *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -76,14 +100,26 @@ static long unescape(const char *s, size_t len, char *out)
 {
 	size_t o = 0;
 
+	if (no_escapes(s, len)) {
+		memcpy(out, s, len);
+		out[len] = '\0';
+		return (long)len;
+	}
+
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		unsigned cp, lo;
 
-		if (c < 0x20)
-			return -1;
 		if (c != '\\') {
-			out[o++] = (char)c;
+			/* copy the run up to the next backslash */
+			const char *bs = memchr(s + i, '\\', len - i);
+			size_t run = bs ? (size_t)(bs - (s + i)) : len - i;
+			for (size_t k = 0; k < run; k++)
+				if ((unsigned char)s[i + k] < 0x20)
+					return -1;
+			memcpy(out + o, s + i, run);
+			o += run;
+			i += run - 1;
 			continue;
 		}
 		if (++i >= len)
@@ -271,9 +307,19 @@ int tsp_json_parse_object(struct tsp_json_parser *p, const char *s,
 		if (ul < 0)
 			return tsp_error_set(err, TSP_EDATA,
 					     "bad escape in a JSON string");
-		f->name = tsp_intern(p->arena + off, (size_t)ul);
-		if (!f->name)
-			return tsp_error_set(err, TSP_ENOMEM, "out of memory");
+		/* Records repeat their keys: try the name seen at this place. */
+		if (i < TSP_JSON_NAMECACHE && p->names[i] &&
+		    p->names[i][ul] == '\0' &&
+		    memcmp(p->names[i], p->arena + off, (size_t)ul) == 0) {
+			f->name = p->names[i];
+		} else {
+			f->name = tsp_intern(p->arena + off, (size_t)ul);
+			if (!f->name)
+				return tsp_error_set(err, TSP_ENOMEM,
+						     "out of memory");
+			if (i < TSP_JSON_NAMECACHE)
+				p->names[i] = f->name;
+		}
 		if (v->type == JSMN_STRING) {
 			ul = unescape(vs, vl, p->arena + off);
 			if (ul < 0)
@@ -287,7 +333,7 @@ int tsp_json_parse_object(struct tsp_json_parser *p, const char *s,
 				 (vl == 5 && memcmp(vs, "false", 5) == 0))
 				f->type = TSP_T_BOOL;
 			else if (tsp_num_is_json(vs, vl))
-				f->type = TSP_T_NUMBER;
+				f->type = TSP_T_JSONNUM;
 			else
 				return tsp_error_set(err, TSP_EDATA,
 						     "malformed JSON value");
@@ -304,15 +350,15 @@ int tsp_json_parse_object(struct tsp_json_parser *p, const char *s,
 	return 0;
 }
 
-int tsp_json_is_plain(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c == '"' || c == '\\' || c == 0x7f)
-			return 0;
-	}
-	return 1;
-}
+/* Bytes a JSON string must escape (we also escape DEL). */
+static const unsigned char json_special[256] = {
+	[0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1,
+	[0x06] = 1, [0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1,
+	[0x0c] = 1, [0x0d] = 1, [0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1,
+	[0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1,
+	[0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1, [0x1c] = 1, [0x1d] = 1,
+	[0x1e] = 1, [0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x7f] = 1,
+};
 
 size_t tsp_json_escape(const char *s, size_t len, char *out)
 {
@@ -322,6 +368,16 @@ size_t tsp_json_escape(const char *s, size_t len, char *out)
 	out[o++] = '"';
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
+		if (!json_special[c]) {
+			/* copy the run of plain bytes */
+			size_t j = i + 1;
+			while (j < len && !json_special[(unsigned char)s[j]])
+				j++;
+			memcpy(out + o, s + i, j - i);
+			o += j - i;
+			i = j - 1;
+			continue;
+		}
 		switch (c) {
 		case '"': out[o++] = '\\'; out[o++] = '"'; break;
 		case '\\': out[o++] = '\\'; out[o++] = '\\'; break;

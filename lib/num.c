@@ -133,22 +133,20 @@ enum tsp_num_status tsp_num_parse(const char *s, size_t len, double *out)
 	return TSP_NUM_OK;
 }
 
-static size_t format_int(int64_t v, int negzero, char *buf)
+size_t tsp_num_format_int(int64_t v, char *buf)
 {
 	char tmp[24];
 	size_t n = 0, o = 0;
-	uint64_t u;
+	uint64_t u = v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v;
 
-	if (v < 0 || negzero)
+	if (v < 0)
 		buf[o++] = '-';
-	u = v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v;
 	do {
 		tmp[n++] = (char)('0' + u % 10);
 		u /= 10;
 	} while (u);
 	while (n)
 		buf[o++] = tmp[--n];
-	buf[o] = '\0';
 	return o;
 }
 
@@ -168,8 +166,15 @@ size_t tsp_num_format(double v, char *buf)
 		memcpy(buf, "Inf", 4);
 		return 3;
 	}
-	if (v == (double)(int64_t)v && fabs(v) < 1e15)
-		return format_int((int64_t)v, v == 0 && signbit(v), buf);
+	if (v == 0 && signbit(v)) {
+		memcpy(buf, "-0", 3);
+		return 2;
+	}
+	if (v == (double)(int64_t)v && fabs(v) < 1e15) {
+		size_t n = tsp_num_format_int((int64_t)v, buf);
+		buf[n] = '\0';
+		return n;
+	}
 
 	/*
 	 * The shortest digit string that reads back.  A normal double whose

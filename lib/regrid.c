@@ -29,6 +29,18 @@ struct tsp_regrid *tsp_regrid_new(const struct tsp_regrid_opts *o,
 	return rg;
 }
 
+/* Append r to the list head..tail. */
+static void list_append(struct tsp_rg_rec **head, struct tsp_rg_rec **tail,
+			struct tsp_rg_rec *r)
+{
+	r->next = NULL;
+	if (*tail)
+		(*tail)->next = r;
+	else
+		*head = r;
+	*tail = r;
+}
+
 static void rec_list_free(struct tsp_rg_rec *r)
 {
 	while (r) {
@@ -327,12 +339,7 @@ static int feed(struct tsp_regrid *rg, size_t idx, struct tsp_rg_rec *r,
 		return bucket_add(rg, idx, r, err);
 	if (s->est_tail && r->t > s->est_tail->t)
 		s->nintervals++;
-	r->next = NULL;
-	if (s->est_tail)
-		s->est_tail->next = r;
-	else
-		s->est = r;
-	s->est_tail = r;
+	list_append(&s->est, &s->est_tail, r);
 	s->nest++;
 	if (s->nintervals >= TSP_REGRID_ESTIMATE)
 		return start_grid(rg, idx, err);
@@ -403,11 +410,7 @@ int tsp_regrid_push(struct tsp_regrid *rg, size_t idx,
 	r->missing = pt->missing;
 	r->next = NULL;
 	if (rg->o.sort) {
-		if (s->held_tail)
-			s->held_tail->next = r;
-		else
-			s->held = r;
-		s->held_tail = r;
+		list_append(&s->held, &s->held_tail, r);
 		s->nheld++;
 		return 0;
 	}

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tsp_num.h"
+
 /* Howard Hinnant's days_from_civil / civil_from_days algorithms. */
 int64_t tsp_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
@@ -247,22 +249,11 @@ size_t tsp_time_format(tsp_time_t t, const struct tsp_timefmt *fmt, char *buf)
 	frac = t % per;
 	if (frac < 0)
 		frac = -frac;
+	/* "-0.5": the sign is lost in a zero whole part, so write it here. */
 	n = 0;
-	if (t < 0)
+	if (t < 0 && whole == 0)
 		buf[n++] = '-';
-	{
-		/* Digits of |whole| (snprintf is a hot spot on big streams). */
-		char d[24];
-		int nd = 0;
-		uint64_t u = whole < 0 ? (uint64_t)(-(whole + 1)) + 1
-				       : (uint64_t)whole;
-		do {
-			d[nd++] = (char)('0' + u % 10);
-			u /= 10;
-		} while (u);
-		while (nd)
-			buf[n++] = d[--nd];
-	}
+	n += tsp_num_format_int(whole, buf + n);
 	n += put_fraction(buf + n, frac, scale, fmt->frac_digits);
 	buf[n] = '\0';
 	return n;

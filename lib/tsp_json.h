@@ -12,7 +12,10 @@
 #include "tsp_error.h"
 #include "tsp_record.h"
 
+#define TSP_JSON_NAMECACHE 16
+
 struct tsp_json_parser {
+	const char *names[TSP_JSON_NAMECACHE];	/* keys of the last record */
 	void *tok;		/* jsmntok_t[] */
 	unsigned ntok;
 	char *arena;		/* unescaped strings */
@@ -43,8 +46,5 @@ int tsp_json_parse_object(struct tsp_json_parser *p, const char *s,
  * hold 6 * len + 3 bytes.  Returns the length written.
  */
 size_t tsp_json_escape(const char *s, size_t len, char *out);
-
-/* 1 if s[0..len) needs no escaping inside a JSON string. */
-int tsp_json_is_plain(const char *s, size_t len);
 
 #endif

@@ -5,6 +5,7 @@
 #define TSP_NUM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Longest text tsp_num_format() writes, including the terminating NUL. */
 #define TSP_NUM_BUFSZ 32
@@ -31,6 +32,12 @@ enum tsp_num_status tsp_num_parse(const char *s, size_t len, double *out);
  * TSP_NUM_BUFSZ bytes.  Returns the length written (NUL not counted).
  */
 size_t tsp_num_format(double v, char *buf);
+
+/*
+ * Write the decimal digits of v (with '-' when negative) into buf, which
+ * must hold 21 bytes; no NUL is written.  Returns the length.
+ */
+size_t tsp_num_format_int(int64_t v, char *buf);
 
 /* 1 if s[0..len) is a JSON number literal, else 0. */
 int tsp_num_is_json(const char *s, size_t len);

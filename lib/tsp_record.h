@@ -17,7 +17,8 @@
 enum tsp_ftype {
 	TSP_T_TEXT = 0,	/* untyped text (a CSV field) */
 	TSP_T_STRING,	/* a JSON string (already unescaped) */
-	TSP_T_NUMBER,	/* a number literal; may be NaN, Inf, -Inf */
+	TSP_T_NUMBER,	/* a number literal; may be NaN, Inf, -Inf, "+1" */
+	TSP_T_JSONNUM,	/* a number literal known to be valid JSON */
 	TSP_T_BOOL,	/* true / false */
 	TSP_T_NULL	/* JSON null, or a missing number */
 };

@@ -260,15 +260,6 @@ static int write_csv(struct tsp_writer *w, const struct tsp_field *f,
 static int put_json_string(struct tsp_writer *w, const char *s, size_t len,
 			   struct tsp_error *err)
 {
-	if (tsp_json_is_plain(s, len)) {
-		if (reserve(w, len + 2, err) < 0)
-			return -1;
-		w->buf[w->len++] = '"';
-		memcpy(w->buf + w->len, s, len);
-		w->len += len;
-		w->buf[w->len++] = '"';
-		return 0;
-	}
 	if (reserve(w, 6 * len + 3, err) < 0)
 		return -1;
 	w->len += tsp_json_escape(s, len, w->buf + w->len);
@@ -292,6 +283,7 @@ static int put_json_value(struct tsp_writer *w, const struct tsp_field *f,
 	case TSP_T_NULL:
 		return put_json_raw(w, "null", 4, err);
 	case TSP_T_BOOL:
+	case TSP_T_JSONNUM:
 		return put_json_raw(w, f->val, f->len, err);
 	case TSP_T_NUMBER:
 		if (tsp_num_is_json(f->val, f->len))

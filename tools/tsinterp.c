@@ -4,6 +4,7 @@
  * rates.  The work is done by lib/regrid.c; this file is options, the
  * read loop and how rows are written.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,12 +180,13 @@ static int write_row(void *ctx, const struct tsp_regrid_row *row,
 		tf->val = tbuf;
 		tf->len = (uint32_t)tsp_time_format(row->t, &fmt, tbuf);
 		tf->type = fmt.kind == TSP_TIME_RFC3339 ? TSP_T_STRING
-							: TSP_T_NUMBER;
+							: TSP_T_JSONNUM;
 	}
 	{
 		struct tsp_field *vf = &out->f[row->src->vi];
 		/* NDJSON writes the value as a number (NaN as null). */
-		vf->type = TSP_T_NUMBER;
+		if (vf->type != TSP_T_JSONNUM)
+			vf->type = TSP_T_NUMBER;
 		if (row->value_exact) {
 			;
 		} else if (row->missing) {
@@ -194,7 +196,8 @@ static int write_row(void *ctx, const struct tsp_regrid_row *row,
 		} else {
 			vf->val = vbuf;
 			vf->len = (uint32_t)tsp_num_format(row->v, vbuf);
-			vf->type = TSP_T_NUMBER;
+			vf->type = isfinite(row->v) ? TSP_T_JSONNUM
+						    : TSP_T_NUMBER;
 		}
 	}
 	fi = tsp_record_find(src, out->filled_name);
@@ -209,7 +212,7 @@ static int write_row(void *ctx, const struct tsp_regrid_row *row,
 	out->f[fi].name = out->filled_name;
 	out->f[fi].val = filled ? "1" : "0";
 	out->f[fi].len = 1;
-	out->f[fi].type = TSP_T_NUMBER;
+	out->f[fi].type = TSP_T_JSONNUM;
 	if (tsp_writer_write(out->w, out->f, n, err) < 0) {
 		/* e.g. a later input with other columns: say which record. */
 		if (err->code == TSP_EDATA) {
