@@ -326,7 +326,9 @@ int tsp_json_parse_object(struct tsp_json_parser *p, const char *s,
 				return tsp_error_set(err, TSP_EDATA,
 					"bad escape in a JSON string");
 			f->type = TSP_T_STRING;
+			f->flags = 0;
 		} else {
+			f->flags = TSP_FF_PLAIN;
 			if (vl == 4 && memcmp(vs, "null", 4) == 0)
 				f->type = TSP_T_NULL;
 			else if ((vl == 4 && memcmp(vs, "true", 4) == 0) ||

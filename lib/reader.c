@@ -15,6 +15,7 @@
 
 struct field_off {
 	size_t off, len;
+	int plain;
 };
 
 struct tsp_reader {
@@ -278,7 +279,8 @@ static int ensure_fields(struct tsp_reader *r, size_t n)
 }
 
 /* Append one field of the current record to the arena. */
-static void add_field(struct tsp_reader *r, const char *s, size_t len)
+static void add_field(struct tsp_reader *r, const char *s, size_t len,
+		      int plain)
 {
 	if (r->nfo == r->focap) {
 		size_t ncap = r->focap ? r->focap * 2 : 16;
@@ -307,6 +309,7 @@ static void add_field(struct tsp_reader *r, const char *s, size_t len)
 	r->arena[r->alen + len] = '\0';
 	r->fo[r->nfo].off = r->alen;
 	r->fo[r->nfo].len = len;
+	r->fo[r->nfo].plain = plain;
 	r->nfo++;
 	r->alen += len + 1;
 }
@@ -314,7 +317,7 @@ static void add_field(struct tsp_reader *r, const char *s, size_t len)
 /* libcsv callback: one field. */
 static void csv_field(void *s, size_t len, void *data)
 {
-	add_field(data, s, len);
+	add_field(data, s, len, 0);
 }
 
 /* libcsv callback: end of record. */
@@ -325,6 +328,11 @@ static void csv_record_end(int c, void *data)
 	(void)c;
 	r->rec_done = 1;
 }
+
+/* SWAR: some byte of the 8-byte word w equals c. */
+#define HAS_BYTE(w, c) \
+	((((w) ^ (0x0101010101010101ULL * (c))) - 0x0101010101010101ULL) & \
+	 ~((w) ^ (0x0101010101010101ULL * (c))) & 0x8080808080808080ULL)
 
 /* Bytes an unquoted field may not hold on the fast path. */
 static const unsigned char csv_unsafe[256] = {
@@ -377,15 +385,23 @@ static int csv_fast(struct tsp_reader *r, const char *s, size_t len)
 			}
 			if (i < len && s[i] != ',')
 				return 0;	/* text after the closing quote */
-			add_field(r, q ? r->qbuf : "", q);
+			add_field(r, q ? r->qbuf : "", q, 0);
 		} else {
 			size_t j = i;
+			/* to the next comma, 8 bytes at a time */
+			for (; j + 8 <= len; j += 8) {
+				uint64_t w;
+				memcpy(&w, s + j, 8);
+				if (HAS_BYTE(w, ',') || HAS_BYTE(w, '"') ||
+				    HAS_BYTE(w, '\r') || HAS_BYTE(w, '\n'))
+					break;
+			}
 			while (j < len && s[j] != ',') {
 				if (csv_unsafe[(unsigned char)s[j]])
 					return 0;
 				j++;
 			}
-			add_field(r, s + i, j - i);
+			add_field(r, s + i, j - i, 1);
 			i = j;
 		}
 		if (r->csv_nomem)
@@ -507,6 +523,7 @@ static int csv_next(struct tsp_reader *r, struct tsp_record **rec,
 		f->val = r->arena + r->fo[i].off;
 		f->len = (uint32_t)r->fo[i].len;
 		f->type = TSP_T_TEXT;
+		f->flags = r->fo[i].plain ? TSP_FF_PLAIN : 0;
 	}
 	r->rec.f = r->fields;
 	r->rec.n = r->nfo;

@@ -148,11 +148,15 @@ static int parse_epoch(const char *s, size_t len, enum tsp_time_unit unit,
 	}
 	if (i == len || s[i] < '0' || s[i] > '9')
 		return -1;
-	const int64_t limit = (INT64_MAX / per) / 10;
-	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-		if (whole > limit)
+	{
+		/* Count the digits first: up to 18 cannot overflow int64. */
+		size_t start = i;
+		while (i < len && (unsigned)(s[i] - '0') <= 9)
+			i++;
+		if (i - start > 18)
 			return -2;
-		whole = whole * 10 + (s[i] - '0');
+		for (size_t k = start; k < i; k++)
+			whole = whole * 10 + (s[k] - '0');
 	}
 	if (i < len && s[i] == '.') {
 		size_t used;

@@ -23,11 +23,17 @@ enum tsp_ftype {
 	TSP_T_NULL	/* JSON null, or a missing number */
 };
 
+/* Field flags. */
+enum {
+	TSP_FF_PLAIN = 1	/* holds no comma, quote, CR or LF: no CSV quotes */
+};
+
 struct tsp_field {
 	const char *name;	/* interned */
 	const char *val;	/* NUL-terminated, len bytes */
 	uint32_t len;
 	uint8_t type;		/* enum tsp_ftype */
+	uint8_t flags;		/* TSP_FF_*, 0 when not known */
 };
 
 struct tsp_record {

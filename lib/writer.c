@@ -157,8 +157,14 @@ static int put_csv(struct tsp_writer *w, const char *s, size_t len,
 
 static void put_csv_value(struct tsp_writer *w, const struct tsp_field *f)
 {
-	if (f && f->type != TSP_T_NULL)
-		put_csv_raw(w, f->val, f->len);
+	if (!f || f->type == TSP_T_NULL)
+		return;
+	if (f->flags & TSP_FF_PLAIN) {
+		memcpy(w->buf + w->len, f->val, f->len);
+		w->len += f->len;
+		return;
+	}
+	put_csv_raw(w, f->val, f->len);
 }
 
 /* Room for a whole CSV record of these fields, quoted at worst. */

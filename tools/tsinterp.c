@@ -181,6 +181,7 @@ static int write_row(void *ctx, const struct tsp_regrid_row *row,
 		tf->len = (uint32_t)tsp_time_format(row->t, &fmt, tbuf);
 		tf->type = fmt.kind == TSP_TIME_RFC3339 ? TSP_T_STRING
 							: TSP_T_JSONNUM;
+		tf->flags = TSP_FF_PLAIN;	/* digits, '-', ':', '.', 'T' */
 	}
 	{
 		struct tsp_field *vf = &out->f[row->src->vi];
@@ -193,11 +194,13 @@ static int write_row(void *ctx, const struct tsp_regrid_row *row,
 			vf->val = "";
 			vf->len = 0;
 			vf->type = TSP_T_NULL;
+			vf->flags = TSP_FF_PLAIN;
 		} else {
 			vf->val = vbuf;
 			vf->len = (uint32_t)tsp_num_format(row->v, vbuf);
 			vf->type = isfinite(row->v) ? TSP_T_JSONNUM
 						    : TSP_T_NUMBER;
+			vf->flags = TSP_FF_PLAIN;
 		}
 	}
 	fi = tsp_record_find(src, out->filled_name);
@@ -213,6 +216,7 @@ static int write_row(void *ctx, const struct tsp_regrid_row *row,
 	out->f[fi].val = filled ? "1" : "0";
 	out->f[fi].len = 1;
 	out->f[fi].type = TSP_T_JSONNUM;
+	out->f[fi].flags = TSP_FF_PLAIN;
 	if (tsp_writer_write(out->w, out->f, n, err) < 0) {
 		/* e.g. a later input with other columns: say which record. */
 		if (err->code == TSP_EDATA) {

@@ -279,10 +279,10 @@ static void test_writer(void)
 	const char *a = tsp_intern("a", 1), *b = tsp_intern("b", 1),
 		   *c = tsp_intern("c", 1), *d = tsp_intern("d", 1);
 	struct tsp_field f[] = {
-		{a, "x,\"y\"", 5, TSP_T_TEXT},
-		{b, "12.5", 4, TSP_T_TEXT},
-		{c, "", 0, TSP_T_NULL},
-		{d, "line\nbreak\t\x01", 12, TSP_T_STRING},
+		{a, "x,\"y\"", 5, TSP_T_TEXT, 0},
+		{b, "12.5", 4, TSP_T_TEXT, TSP_FF_PLAIN},
+		{c, "", 0, TSP_T_NULL, 0},
+		{d, "line\nbreak\t\x01", 12, TSP_T_STRING, 0},
 	};
 	written(TSP_FMT_CSV, f, 4, 2, out, sizeof(out));
 	CHECK_STR(out, "a,b,c,d\n\"x,\"\"y\"\"\",12.5,,\"line\nbreak\t\x01\"\n"
@@ -292,8 +292,8 @@ static void test_writer(void)
 		       "\"d\":\"line\\nbreak\\t\\u0001\"}\n");
 	{
 		struct tsp_field g[] = {
-			{a, "NaN", 3, TSP_T_NUMBER}, {b, "-Inf", 4, TSP_T_NUMBER},
-			{c, "+1", 2, TSP_T_NUMBER}, {d, "true", 4, TSP_T_BOOL},
+			{a, "NaN", 3, TSP_T_NUMBER, 0}, {b, "-Inf", 4, TSP_T_NUMBER, 0},
+			{c, "+1", 2, TSP_T_NUMBER, 0}, {d, "true", 4, TSP_T_BOOL, 0},
 		};
 		written(TSP_FMT_NDJSON, g, 4, 1, out, sizeof(out));
 		CHECK_STR(out, "{\"a\":null,\"b\":\"-Inf\",\"c\":1,\"d\":true}\n");
