@@ -301,24 +301,31 @@ int tsp_json_parse_object(struct tsp_json_parser *p, const char *s,
 			return tsp_error_set(err, TSP_EDATA,
 				"nested value in a record (NDJSON records "
 				"must be flat)");
-		/* Key: intern; escapes in keys are rare but allowed. */
-		ul = unescape(s + k->start, (size_t)(k->end - k->start),
-			      p->arena + off);
-		if (ul < 0)
-			return tsp_error_set(err, TSP_EDATA,
-					     "bad escape in a JSON string");
-		/* Records repeat their keys: try the name seen at this place. */
+		/*
+		 * Key.  Records repeat their keys: a key without escapes that
+		 * equals the name seen at this place is taken as it is.
+		 */
+		const char *ks = s + k->start;
+		size_t kl = (size_t)(k->end - k->start);
 		if (i < TSP_JSON_NAMECACHE && p->names[i] &&
-		    p->names[i][ul] == '\0' &&
-		    memcmp(p->names[i], p->arena + off, (size_t)ul) == 0) {
+		    p->name_len[i] == kl &&
+		    memcmp(p->names[i], ks, kl) == 0 &&
+		    !memchr(ks, '\\', kl)) {
 			f->name = p->names[i];
 		} else {
+			/* escapes in keys are rare but allowed */
+			ul = unescape(ks, kl, p->arena + off);
+			if (ul < 0)
+				return tsp_error_set(err, TSP_EDATA,
+					"bad escape in a JSON string");
 			f->name = tsp_intern(p->arena + off, (size_t)ul);
 			if (!f->name)
 				return tsp_error_set(err, TSP_ENOMEM,
 						     "out of memory");
-			if (i < TSP_JSON_NAMECACHE)
+			if (i < TSP_JSON_NAMECACHE) {
 				p->names[i] = f->name;
+				p->name_len[i] = (size_t)ul;
+			}
 		}
 		if (v->type == JSMN_STRING) {
 			ul = unescape(vs, vl, p->arena + off);

@@ -16,6 +16,7 @@
 
 struct tsp_json_parser {
 	const char *names[TSP_JSON_NAMECACHE];	/* keys of the last record */
+	size_t name_len[TSP_JSON_NAMECACHE];
 	void *tok;		/* jsmntok_t[] */
 	unsigned ntok;
 	char *arena;		/* unescaped strings */

@@ -12,7 +12,16 @@
 
 #define WBUF (256 * 1024)
 
+/* NDJSON: the encoded "name": of recently written field names. */
+#define NAMECACHE 64
+struct name_enc {
+	const char *name;	/* interned */
+	char *enc;
+	size_t len;
+};
+
 struct tsp_writer {
+	struct name_enc names[NAMECACHE];
 	int fd;
 	enum tsp_format fmt;
 	char *buf;
@@ -44,6 +53,8 @@ void tsp_writer_free(struct tsp_writer *w)
 {
 	if (!w)
 		return;
+	for (size_t i = 0; i < NAMECACHE; i++)
+		free(w->names[i].enc);
 	free(w->buf);
 	free(w->cols);
 	free(w->map);
@@ -316,6 +327,29 @@ static int put_json_value(struct tsp_writer *w, const struct tsp_field *f,
 	}
 }
 
+/*
+ * Write "name": for an interned name.  Records repeat their names, so the
+ * encoded form is kept in a small cache indexed by the name's address.
+ */
+static int put_json_name(struct tsp_writer *w, const char *name,
+			 struct tsp_error *err)
+{
+	struct name_enc *e = &w->names[((uintptr_t)name >> 4) % NAMECACHE];
+
+	if (e->name != name) {
+		size_t len = strlen(name);
+		char *enc = malloc(6 * len + 4);
+		if (!enc)
+			return tsp_error_set(err, TSP_ENOMEM, "out of memory");
+		free(e->enc);
+		e->enc = enc;
+		e->len = tsp_json_escape(name, len, enc);
+		e->enc[e->len++] = ':';
+		e->name = name;
+	}
+	return put_json_raw(w, e->enc, e->len, err);
+}
+
 static int write_ndjson(struct tsp_writer *w, const struct tsp_field *f,
 			size_t n, struct tsp_error *err)
 {
@@ -325,8 +359,7 @@ static int write_ndjson(struct tsp_writer *w, const struct tsp_field *f,
 	for (size_t i = 0; i < n; i++) {
 		if (i && put_json_raw(w, ",", 1, err) < 0)
 			return -1;
-		if (put_json_string(w, f[i].name, strlen(f[i].name), err) < 0 ||
-		    put_json_raw(w, ":", 1, err) < 0 ||
+		if (put_json_name(w, f[i].name, err) < 0 ||
 		    put_json_value(w, &f[i], err) < 0)
 			return -1;
 	}

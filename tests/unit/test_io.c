@@ -195,6 +195,13 @@ static void test_ndjson(void)
 		      err.line == 1, "'%s': rc %d line %ld msg '%s'",
 		      bad[i].in, rc, err.line, err.msg);
 	}
+	/* Keys at the same place change, grow, shrink and carry escapes. */
+	CHECK(SLURP("{\"a\":1}\n{\"abcdefgh\":2}\n{\"a\":3}\n{\"\\u0061\":4}\n"
+		    "{\"a\\\"b\":5}\n{\"a\":6,\"a\\\"b\":7}\n", TSP_FMT_AUTO) == 0,
+	      "%s", err.msg);
+	CHECK_STR(out, "1:a=1\n2:abcdefgh=2\n3:a=3\n4:a=4\n5:a\"b=5\n"
+		       "6:a=6|a\"b=7\n");
+
 	/* A bad line does not stop the reader. */
 	{
 		const char *t = "{\"a\":1}\n{oops\n{\"a\":3}\n";
