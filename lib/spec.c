@@ -43,6 +43,12 @@ static int missing_field(const struct tsp_record *rec, const char *name,
 {
 	char q[80];
 
+	/* One column whose name holds ';' or a tab: another separator. */
+	if (rec->n == 1 && rec->schema && strpbrk(rec->f[0].name, ";\t"))
+		return tsp_error_at(err, TSP_EDATA, rec->input, rec->line,
+				    "no field %s: the header is one column "
+				    "(fields must be separated by commas)",
+				    tsp_quote(q, sizeof(q), name, strlen(name)));
 	return tsp_error_at(err, TSP_EDATA, rec->input, rec->line,
 			    "no field %s (%s)",
 			    tsp_quote(q, sizeof(q), name, strlen(name)), opt);
@@ -140,8 +146,12 @@ int tsp_spec_resolve(struct tsp_spec *s, const struct tsp_record *rec,
 	rc = tsp_time_parse(tf->val, tf->len, s->unit, &pt->t, &pt->tfmt);
 	if (rc == -2)
 		return tsp_error_at(err, TSP_EDATA, rec->input, rec->line,
-				    "time %s out of range (years 1678-2261)",
-				    tsp_quote(q, sizeof(q), tf->val, tf->len));
+				    "time %s out of range (years 1678-2261)%s",
+				    tsp_quote(q, sizeof(q), tf->val, tf->len),
+				    s->unit == TSP_UNIT_S && tf->len >= 13 &&
+				    tf->len <= 16 &&
+				    strspn(tf->val, "0123456789") == tf->len ?
+				    "; milliseconds? use --time-unit ms" : "");
 	if (rc < 0)
 		return tsp_error_at(err, TSP_EDATA, rec->input, rec->line,
 				    "bad time %s in field %s (expected epoch "
