@@ -27,7 +27,7 @@ int rg_queue_push(struct tsp_regrid *rg, size_t idx, const struct rg_item *it,
 			s->qtail -= s->qhead;
 			s->qhead = 0;
 		} else {
-			size_t ncap = s->qcap_items ? s->qcap_items * 2 : 4;
+			size_t ncap = s->qcap_items ? s->qcap_items * 2 : 2;
 			struct rg_item *nq = realloc(s->q, ncap * sizeof(*nq));
 			if (!nq)
 				return tsp_error_set(err, TSP_ENOMEM,
