@@ -240,13 +240,16 @@ static int fit_knots(struct tsp_regrid *rg, struct rg_series *s, size_t j,
 	f->t = f->y + cap;
 	f->mm = f->t + cap;
 	f->k0 = hist_back(rg, s, nl - 1)->k;
+	/* NaN values are not knots: one would make the whole fit NaN. */
 	for (size_t i = nl; i-- > 0;) {
 		const struct rg_hist *h = hist_back(rg, s, i);
+		if (isnan(h->v))
+			continue;
 		f->x[n] = (double)(h->k - f->k0);
 		f->y[n++] = h->v;
 	}
 	for (size_t m = j; m < s->qtail && n < cap; m++) {
-		if (s->q[m].kind != RG_KNOWN)
+		if (s->q[m].kind != RG_KNOWN || isnan(s->q[m].v))
 			continue;
 		f->x[n] = (double)(s->q[m].k - f->k0);
 		f->y[n++] = s->q[m].v;
@@ -294,6 +297,12 @@ static void fit_free(struct fit *f)
 		gsl_interp_accel_free(f->acc);
 }
 
+static int gap_fits(const struct tsp_regrid_opts *o, const struct rg_series *s,
+		    int64_t steps)
+{
+	return !o->max_gap || steps <= o->max_gap / s->step;
+}
+
 /* Fill and emit the hole run q[qhead..j); q[j] (if j < qtail) is known. */
 static int fill_run(struct tsp_regrid *rg, size_t idx, size_t j,
 		    struct tsp_error *err)
@@ -316,16 +325,23 @@ static int fill_run(struct tsp_regrid *rg, size_t idx, size_t j,
 		kr = s->q[j].k;
 		vr = s->q[j].v;
 	}
-	if (method == TSP_FILL_ZERO)
-		ok = 1;
-	else if (method == TSP_FILL_NONE)
+	/*
+	 * A gap is the time between the known points around the holes; at
+	 * an end of the series, as if a known point followed (or preceded)
+	 * the last (first) hole.  Longer than --max-gap: left missing.
+	 */
+	if (method == TSP_FILL_NONE)
 		ok = 0;
 	else if (has_l && has_r)
-		ok = !o->max_gap || (kr - kl) * s->step <= o->max_gap;
-	else if (has_l && method == TSP_FILL_PREVIOUS)
-		ok = !o->max_gap || (klast - kl) * s->step <= o->max_gap;
-	else if (has_r && method == TSP_FILL_NEXT)
-		ok = !o->max_gap || (kr - kfirst) * s->step <= o->max_gap;
+		ok = gap_fits(o, s, kr - kl);
+	else if (has_l)
+		ok = (method == TSP_FILL_PREVIOUS || method == TSP_FILL_ZERO) &&
+		     gap_fits(o, s, klast + 1 - kl);
+	else if (has_r)
+		ok = (method == TSP_FILL_NEXT || method == TSP_FILL_ZERO) &&
+		     gap_fits(o, s, kr - (kfirst - 1));
+	else
+		ok = method == TSP_FILL_ZERO;
 
 	memset(&f, 0, sizeof(f));
 	if (ok && (method == TSP_FILL_SPLINE || method == TSP_FILL_AKIMA)) {

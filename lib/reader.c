@@ -32,8 +32,9 @@ struct tsp_reader {
 	/* CSV state */
 	struct csv_parser csv;
 	int csv_ready;
-	const char **header;	/* interned names; also the schema id */
+	const char **header;	/* interned names */
 	size_t ncols;
+	unsigned long schema;	/* this header's id, never reused */
 	int in_record;		/* a record has started but not ended */
 	long rec_line;
 	char *arena;		/* current record's field text */
@@ -42,6 +43,7 @@ struct tsp_reader {
 	size_t nfo, focap;
 	int rec_done;
 	int csv_nomem;
+	int bare_cr;		/* libcsv ended a record inside a line */
 	int no_fastpath;	/* testing: every line through libcsv */
 	char *qbuf;		/* fast path: a quoted field's text */
 	size_t qcap;
@@ -85,9 +87,15 @@ static int fill(struct tsp_reader *r, struct tsp_error *err)
 	if (got < 0) {
 		int zerr;
 		const char *m = gzerror(r->gz, &zerr);
+		/* the stream cannot be trusted past this point */
+		r->eof = 1;
+		r->failed = 1;
 		if (zerr == Z_ERRNO)
 			return tsp_error_at(err, TSP_ESYS, r->name, 0,
 					    "read error: %s", strerror(errno));
+		/* zlib prefixes "<fd:N>: " when reading a descriptor */
+		if (m[0] == '<' && strstr(m, ">: "))
+			m = strstr(m, ">: ") + 3;
 		return tsp_error_at(err, TSP_EDATA, r->name, r->line + 1,
 				    "corrupt gzip input (%s)", m);
 	}
@@ -95,9 +103,11 @@ static int fill(struct tsp_reader *r, struct tsp_error *err)
 		int zerr;
 		gzerror(r->gz, &zerr);
 		r->eof = 1;
-		if (zerr == Z_BUF_ERROR)
+		if (zerr == Z_BUF_ERROR) {
+			r->failed = 1;
 			return tsp_error_at(err, TSP_EDATA, r->name, r->line + 1,
 					    "truncated gzip input");
+		}
 		return 0;
 	}
 	r->end += (size_t)got;
@@ -176,30 +186,42 @@ struct tsp_reader *tsp_reader_open(const char *path, enum tsp_format fmt,
 	}
 	gzbuffer(r->gz, READ_CHUNK);
 
-	/* Detect the format from the first non-blank byte; skip a BOM. */
-	for (;;) {
-		while (r->pos < r->end &&
-		       strchr(" \t\r\n", r->buf[r->pos]) && r->buf[r->pos]) {
-			if (r->buf[r->pos] == '\n')
-				r->line++;
-			r->pos++;
+	/*
+	 * Detect the format from the first non-blank byte (after a BOM).
+	 * Only whole blank lines are consumed: blanks that start the header
+	 * line belong to its first field.
+	 */
+	{
+		size_t j;
+		char first = 0;
+		for (;;) {
+			if (r->pos == 0 && r->end - r->pos >= 3 &&
+			    memcmp(r->buf, "\xef\xbb\xbf", 3) == 0)
+				r->pos = 3;
+			for (j = r->pos; j < r->end; j++) {
+				char c = r->buf[j];
+				if (c == '\n') {
+					r->line++;
+					r->pos = j + 1;
+				} else if (c != ' ' && c != '\t' && c != '\r') {
+					first = c;
+					break;
+				}
+			}
+			if (j < r->end)
+				break;
+			int rc = fill(r, err);
+			if (rc < 0) {
+				tsp_reader_free(r);
+				return NULL;
+			}
+			if (rc == 0)
+				break;
 		}
-		if (r->pos < r->end)
-			break;
-		int rc = fill(r, err);
-		if (rc < 0) {
-			tsp_reader_free(r);
-			return NULL;
-		}
-		if (rc == 0)
-			break;
+		r->empty = first == 0;
+		if (fmt == TSP_FMT_AUTO)
+			fmt = first == '{' ? TSP_FMT_NDJSON : TSP_FMT_CSV;
 	}
-	if (r->end - r->pos >= 3 && memcmp(r->buf + r->pos, "\xef\xbb\xbf", 3) == 0)
-		r->pos += 3;
-	r->empty = r->pos == r->end;
-	if (fmt == TSP_FMT_AUTO)
-		fmt = (!r->empty && r->buf[r->pos] == '{') ? TSP_FMT_NDJSON
-							   : TSP_FMT_CSV;
 	r->fmt = fmt;
 	if (fmt == TSP_FMT_CSV) {
 		if (csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI) != 0) {
@@ -317,7 +339,11 @@ static void add_field(struct tsp_reader *r, const char *s, size_t len,
 /* libcsv callback: one field. */
 static void csv_field(void *s, size_t len, void *data)
 {
-	add_field(data, s, len, 0);
+	struct tsp_reader *r = data;
+
+	if (r->rec_done)	/* a second record in one line: a bare CR */
+		r->bare_cr = 1;
+	add_field(r, s, len, 0);
 }
 
 /* libcsv callback: end of record. */
@@ -326,6 +352,8 @@ static void csv_record_end(int c, void *data)
 	struct tsp_reader *r = data;
 
 	(void)c;
+	if (r->rec_done)
+		r->bare_cr = 1;
 	r->rec_done = 1;
 }
 
@@ -422,6 +450,9 @@ static int is_blank_line(const char *s, size_t len)
 
 static int csv_take_header(struct tsp_reader *r, struct tsp_error *err)
 {
+	static unsigned long next_schema;
+
+	r->schema = ++next_schema;
 	r->header = malloc(r->nfo * sizeof(*r->header));
 	if (!r->header)
 		return tsp_error_set(err, TSP_ENOMEM, "out of memory");
@@ -501,6 +532,16 @@ static int csv_next(struct tsp_reader *r, struct tsp_record **rec,
 			if (r->csv_nomem)
 				return tsp_error_at(err, TSP_ENOMEM, r->name,
 						    r->line, "out of memory");
+			/*
+			 * libcsv ends records at a bare CR too; lines are
+			 * split at LF, so such a file would be misread.  A
+			 * second record begun in the same line (its state not
+			 * back to "row not begun", 0) gives it away.
+			 */
+			if (r->bare_cr || (r->rec_done && r->csv.pstate != 0))
+				return tsp_error_at(err, TSP_EDATA, r->name,
+					r->line, "CR line ends (use LF or "
+					"CRLF)");
 		}
 		if (!r->header) {
 			if (csv_take_header(r, err) < 0)
@@ -527,7 +568,7 @@ static int csv_next(struct tsp_reader *r, struct tsp_record **rec,
 	}
 	r->rec.f = r->fields;
 	r->rec.n = r->nfo;
-	r->rec.schema = r->header;
+	r->rec.schema = r->schema;
 	r->rec.input = r->name;
 	r->rec.line = r->rec_line;
 	*rec = &r->rec;
@@ -558,7 +599,7 @@ static int ndjson_next(struct tsp_reader *r, struct tsp_record **rec,
 		break;
 	}
 	r->rec.f = f;
-	r->rec.schema = NULL;
+	r->rec.schema = 0;
 	r->rec.input = r->name;
 	r->rec.line = r->line;
 	*rec = &r->rec;
@@ -571,7 +612,8 @@ int tsp_reader_next(struct tsp_reader *r, struct tsp_record **rec,
 	int rc;
 
 	if (r->failed)
-		return -1;
+		return tsp_error_at(err, TSP_EDATA, r->name, r->line,
+				    "input unreadable after an earlier error");
 	if (r->fmt == TSP_FMT_NDJSON)
 		return ndjson_next(r, rec, err);
 	r->soft_error = 0;

@@ -192,16 +192,46 @@ static int close_bucket(struct tsp_regrid *rg, size_t idx,
 	return rg_queue_push(rg, idx, &it, err);
 }
 
+/*
+ * The bucket index of time t: floor((t - offset) / step), or of
+ * t - offset + step/2 for centred buckets.  Returns -1 if that bucket's
+ * grid time, or the next one's, would not be a representable time.
+ */
+static int grid_index(const struct tsp_regrid_opts *o, tsp_time_t step,
+		      tsp_time_t t, int64_t *k)
+{
+	tsp_time_t d, g;
+
+	if (__builtin_sub_overflow(t, o->offset, &d) ||
+	    __builtin_add_overflow(d, o->center ? step / 2 : 0, &d))
+		return -1;
+	*k = tsp_time_floordiv(d, step);
+	if (__builtin_mul_overflow(*k, step, &g) ||
+	    __builtin_add_overflow(g, o->offset, &g) ||
+	    __builtin_add_overflow(g, step, &g))
+		return -1;
+	return 0;
+}
+
 /* Add a record (owned by the engine from here) to the series' buckets. */
 static int bucket_add(struct tsp_regrid *rg, size_t idx, struct tsp_rg_rec *r,
 		      struct tsp_error *err)
 {
 	struct rg_series *s = &rg->s[idx];
 	const struct tsp_regrid_opts *o = &rg->o;
-	/* Centred buckets: each time goes to its nearest grid point. */
-	tsp_time_t shift = o->center ? s->step / 2 : 0;
-	int64_t k = tsp_time_floordiv(r->t - o->offset + shift, s->step);
+	int64_t k;
 
+	if (grid_index(o, s->step, r->t, &k) < 0) {
+		char tb[TSP_TIME_BUFSZ], q[80];
+		size_t n = tsp_time_format(r->t, &r->tfmt, tb);
+		long line = r->rb.rec.line;
+		const char *input = r->rb.rec.input;
+		rg_rec_put(rg, r);
+		return tsp_error_at(err, TSP_EDATA, input, line,
+				    "time %s too near the end of the time "
+				    "range for this grid",
+				    tsp_quote(q, sizeof(q), tb, n));
+	}
 	if (s->open && k != s->bk) {
 		if (close_bucket(rg, idx, err) < 0) {
 			rg_rec_put(rg, r);
@@ -258,6 +288,11 @@ static void counter_rate(struct rg_series *s, struct tsp_rg_rec *r)
 {
 	if (r->missing)
 		return;
+	/* NaN or Inf: no rate here, and no base for the next one. */
+	if (!isfinite(r->v)) {
+		r->v = NAN;
+		return;
+	}
 	if (!s->have_ctr || r->t == s->ctr_t) {
 		if (!s->have_ctr) {
 			s->have_ctr = 1;

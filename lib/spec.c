@@ -27,7 +27,7 @@ int tsp_spec_init(struct tsp_spec *s, struct tsp_error *err)
 	for (size_t i = 0; i < s->nkey; i++)
 		if (intern(&s->key[i], err))
 			return -1;
-	s->schema = NULL;
+	s->schema = 0;
 	return 0;
 }
 

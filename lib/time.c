@@ -285,7 +285,7 @@ int tsp_duration_parse(const char *s, tsp_time_t *ns)
 		const char *p = s;
 
 		while (*p >= '0' && *p <= '9') {
-			if (whole > INT64_MAX / 10)
+			if (whole > (INT64_MAX - 9) / 10)
 				return -1;
 			whole = whole * 10 + (*p++ - '0');
 		}

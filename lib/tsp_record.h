@@ -40,11 +40,11 @@ struct tsp_record {
 	struct tsp_field *f;
 	size_t n;
 	/*
-	 * Identifies the field layout: records with the same non-NULL schema
-	 * have the same names in the same order (a CSV file's header).
-	 * NULL when each record may differ (NDJSON).
+	 * Identifies the field layout: records with the same nonzero schema
+	 * have the same names in the same order (one CSV file's header; ids
+	 * are never reused).  0 when each record may differ (NDJSON).
 	 */
-	const void *schema;
+	unsigned long schema;
 	const char *input;	/* input name for messages (interned) */
 	long line;		/* line where the record starts */
 };

@@ -22,7 +22,7 @@ struct tsp_spec {
 	/* Private: interned names and the per-schema lookup cache. */
 	int time_named, value_named;	/* given by the tool, not defaults */
 	const char *dflt_key, *alt_key;
-	const void *schema;
+	unsigned long schema;
 	long ki[TSP_SPEC_MAXKEY], ti, vi;
 	char *keybuf;
 	size_t keycap;

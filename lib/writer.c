@@ -236,9 +236,9 @@ static int write_csv(struct tsp_writer *w, const struct tsp_field *f,
 	for (i = 0; i < n && n == w->ncols; i++)
 		if (f[i].name != w->cols[i])
 			break;
-	if (reserve_record(w, f, n, err) < 0)
-		return -1;
 	if (i == w->ncols && n == w->ncols) {
+		if (reserve_record(w, f, n, err) < 0)
+			return -1;
 		for (i = 0; i < n; i++) {
 			if (i)
 				w->buf[w->len++] = ',';
@@ -261,8 +261,12 @@ static int write_csv(struct tsp_writer *w, const struct tsp_field *f,
 			}
 			w->map[i] = &f[j];
 		}
-		/* fields of the header the record lacks are written empty */
-		if (reserve(w, w->ncols, err) < 0)
+		/* room for the mapped fields; those the record lacks are empty */
+		size_t need = w->ncols + 1;
+		for (i = 0; i < w->ncols; i++)
+			if (w->map[i])
+				need += 2 * (size_t)w->map[i]->len + 2;
+		if (reserve(w, need, err) < 0)
 			return -1;
 		for (i = 0; i < w->ncols; i++) {
 			if (i)

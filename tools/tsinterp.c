@@ -218,14 +218,18 @@ static int write_row(void *ctx, const struct tsp_regrid_row *row,
 	out->f[fi].type = TSP_T_JSONNUM;
 	out->f[fi].flags = TSP_FF_PLAIN;
 	if (tsp_writer_write(out->w, out->f, n, err) < 0) {
-		/* e.g. a later input with other columns: say which record. */
+		/*
+		 * An output error is not the current input record's fault:
+		 * it ends the run, even with --on-error skip.  For a later
+		 * input with other columns, say which record.
+		 */
 		if (err->code == TSP_EDATA) {
 			char msg[sizeof(err->msg)];
 			memcpy(msg, err->msg, sizeof(msg));
 			tsp_error_at(err, TSP_EDATA, src->input, src->line,
 				     "%s", msg);
 		}
-		return -1;
+		tsp_cli_die(err);
 	}
 	return 0;
 }
