@@ -9,7 +9,7 @@
 #
 # ./configure is run automatically (config.mk) the first time.
 
-TOOLS = tsinterp
+TOOLS = tsinterp tsmodel
 LIB_SRCS = $(sort $(wildcard lib/*.c))
 UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
 
@@ -44,7 +44,7 @@ LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIBA = $(BUILD)/libtspipe.a
 CLI_OBJ = $(BUILD)/tools/cli.o
 BINS = $(TOOLS:%=$(BUILD)/bin/%)
-UNIT_BINS = $(UNIT_SRCS:%.c=$(BUILD)/%) $(BUILD)/tests/numcmp
+UNIT_BINS = $(UNIT_SRCS:%.c=$(BUILD)/%) $(BUILD)/tests/numcmp $(BUILD)/tests/mkstore
 
 .PHONY: all deps check check-sanitize check-valgrind demo bench install \
 	clean distclean lint-man

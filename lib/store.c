@@ -1,0 +1,639 @@
+#include "tsp_store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "tsp_table.h"
+
+#define MAGIC "TSPSTORE"
+#define HEADER 96
+#define OFFSET_BITS 40
+#define OFFSET_MASK ((UINT64_C(1) << OFFSET_BITS) - 1)
+#define MAX_DICT 32768
+
+/* ---- shared helpers ---------------------------------------------------- */
+
+/* 64-bit FNV-1a: part of the file format, never to change. */
+static uint64_t key_hash(const char *k, size_t len)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)k[i]) * 1099511628211ULL;
+	return h;
+}
+
+static uint32_t get32(const unsigned char *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static uint64_t get64(const unsigned char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static size_t put_varint(unsigned char *p, uint64_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (unsigned char)v;
+	return n;
+}
+
+/* Read a varint from p[*i..end); -1 if it runs off the end or overflows. */
+static int get_varint(const unsigned char *p, size_t end, size_t *i,
+		      uint64_t *v)
+{
+	*v = 0;
+	for (int shift = 0; shift < 64; shift += 7) {
+		if (*i >= end)
+			return -1;
+		unsigned char b = p[(*i)++];
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return 0;
+	}
+	return -1;
+}
+
+/* ---- reading ----------------------------------------------------------- */
+
+struct tsp_store {
+	const unsigned char *map;
+	size_t size;
+	char path[256];
+	char tool[17], program[17];
+	uint64_t count, index_off, slots, entries_off;
+	const unsigned char *options, *dict;
+	size_t options_len, dict_len;
+	z_stream z;
+	int z_ready;
+};
+
+static int corrupt(struct tsp_error *err, const struct tsp_store *s,
+		   const char *what)
+{
+	return tsp_error_at(err, TSP_EDATA, s->path, 0,
+			    "corrupt model store (%s)", what);
+}
+
+static int check_header(struct tsp_store *s, const char *tool,
+			struct tsp_error *err)
+{
+	const unsigned char *h = s->map;
+	unsigned char copy[HEADER];
+	uint32_t version, crc, meta_crc;
+	uint64_t file_size;
+
+	if (s->size < 8 || memcmp(h, MAGIC, 8) != 0)
+		return tsp_error_at(err, TSP_EDATA, s->path, 0,
+				    "not a tspipe model store");
+	if (s->size < HEADER)
+		return tsp_error_at(err, TSP_EDATA, s->path, 0,
+				    "truncated model store (%zu bytes)",
+				    s->size);
+	version = get32(h + 8);
+	if (version != TSP_STORE_FORMAT)
+		return tsp_error_at(err, TSP_EDATA, s->path, 0,
+				    "model store format %u; this program "
+				    "reads format %d", version,
+				    TSP_STORE_FORMAT);
+	memcpy(copy, h, HEADER);
+	memset(copy + 12, 0, 4);
+	crc = (uint32_t)crc32(0, copy, HEADER);
+	if (crc != get32(h + 12))
+		return corrupt(err, s, "header checksum");
+	memcpy(s->tool, h + 16, 16);
+	memcpy(s->program, h + 32, 16);
+	s->tool[16] = s->program[16] = '\0';
+	s->count = get64(h + 48);
+	s->index_off = get64(h + 56);
+	s->slots = get64(h + 64);
+	file_size = get64(h + 72);
+	s->options_len = get32(h + 80);
+	s->dict_len = get32(h + 84);
+	meta_crc = get32(h + 88);
+	if (file_size != s->size)
+		return tsp_error_at(err, TSP_EDATA, s->path, 0,
+				    "truncated model store (%zu of %llu "
+				    "bytes)", s->size,
+				    (unsigned long long)file_size);
+	if (tool && strcmp(tool, s->tool) != 0)
+		return tsp_error_at(err, TSP_EDATA, s->path, 0,
+				    "model store written by %s, not %s",
+				    s->tool, tool);
+	s->entries_off = HEADER + (uint64_t)s->options_len + s->dict_len;
+	if (s->index_off > s->size || s->dict_len > MAX_DICT ||
+	    s->entries_off > s->index_off ||
+	    s->slots == 0 || (s->slots & (s->slots - 1)) ||
+	    s->slots > (s->size - s->index_off) / 8 ||
+	    s->index_off + s->slots * 8 != s->size || s->count > s->slots)
+		return corrupt(err, s, "layout");
+	s->options = h + HEADER;
+	s->dict = s->options + s->options_len;
+	if ((uint32_t)crc32(0, s->options, (uInt)(s->options_len + s->dict_len))
+	    != meta_crc)
+		return corrupt(err, s, "options checksum");
+	return 0;
+}
+
+struct tsp_store *tsp_store_open(const char *path, const char *tool,
+				 struct tsp_error *err)
+{
+	struct tsp_store *s = calloc(1, sizeof(*s));
+	struct stat st;
+	int fd;
+
+	if (!s) {
+		tsp_error_set(err, TSP_ENOMEM, "out of memory");
+		return NULL;
+	}
+	snprintf(s->path, sizeof(s->path), "%s", path);
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		err->sys_errno = errno;
+		tsp_error_at(err, TSP_ESYS, s->path, 0, "cannot open: %s",
+			     strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		free(s);
+		return NULL;
+	}
+	s->size = (size_t)st.st_size;
+	if (s->size > 0) {
+		void *m = mmap(NULL, s->size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (m == MAP_FAILED) {
+			tsp_error_at(err, TSP_ESYS, s->path, 0,
+				     "cannot map: %s", strerror(errno));
+			close(fd);
+			free(s);
+			return NULL;
+		}
+		s->map = m;
+	}
+	close(fd);
+	if (check_header(s, tool, err) < 0) {
+		tsp_store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+void tsp_store_close(struct tsp_store *s)
+{
+	if (!s)
+		return;
+	if (s->z_ready)
+		inflateEnd(&s->z);
+	if (s->map)
+		munmap((void *)s->map, s->size);
+	free(s);
+}
+
+const char *tsp_store_tool(const struct tsp_store *s)
+{
+	return s->tool;
+}
+
+const char *tsp_store_program(const struct tsp_store *s)
+{
+	return s->program;
+}
+
+const char *tsp_store_options(const struct tsp_store *s, size_t *len)
+{
+	*len = s->options_len;
+	return (const char *)s->options;
+}
+
+uint64_t tsp_store_count(const struct tsp_store *s)
+{
+	return s->count;
+}
+
+uint64_t tsp_store_size(const struct tsp_store *s)
+{
+	return s->size;
+}
+
+/* The entry at off: its fields, bounds-checked against the entry area. */
+struct entry {
+	const char *key;
+	size_t keylen;
+	const unsigned char *data;
+	size_t clen, ulen;
+	uint32_t crc;
+	size_t end;		/* offset just past the entry */
+};
+
+static int parse_entry(const struct tsp_store *s, uint64_t off,
+		       struct entry *e)
+{
+	size_t i = (size_t)off, end = (size_t)s->index_off;
+	uint64_t kl, cl, ul;
+
+	if (off < s->entries_off || off >= s->index_off ||
+	    get_varint(s->map, end, &i, &kl) < 0 ||
+	    get_varint(s->map, end, &i, &cl) < 0 ||
+	    get_varint(s->map, end, &i, &ul) < 0 || end - i < 4)
+		return -1;
+	e->crc = get32(s->map + i);
+	i += 4;
+	if (kl > end - i || cl > end - i - kl || ul > UINT32_MAX)
+		return -1;
+	e->key = (const char *)s->map + i;
+	e->keylen = (size_t)kl;
+	e->data = s->map + i + kl;
+	e->clen = (size_t)cl;
+	e->ulen = (size_t)ul;
+	e->end = i + (size_t)kl + (size_t)cl;
+	return 0;
+}
+
+static int inflate_entry(struct tsp_store *s, const struct entry *e,
+			 struct tsp_params *out, struct tsp_error *err)
+{
+	int zr;
+
+	if (!s->z_ready) {
+		memset(&s->z, 0, sizeof(s->z));
+		if (inflateInit2(&s->z, -15) != Z_OK)
+			return tsp_error_set(err, TSP_ENOMEM, "out of memory");
+		s->z_ready = 1;
+	} else if (inflateReset(&s->z) != Z_OK) {
+		return corrupt(err, s, "zlib state");
+	}
+	if (s->dict_len &&
+	    inflateSetDictionary(&s->z, s->dict, (uInt)s->dict_len) != Z_OK)
+		return corrupt(err, s, "dictionary");
+	tsp_params_clear(out);
+	if (e->ulen > out->cap) {
+		unsigned char *nb = realloc(out->buf, e->ulen);
+		if (!nb)
+			return tsp_error_set(err, TSP_ENOMEM, "out of memory");
+		out->buf = nb;
+		out->cap = e->ulen;
+	}
+	s->z.next_in = (Bytef *)(uintptr_t)e->data;
+	s->z.avail_in = (uInt)e->clen;
+	s->z.next_out = out->buf;
+	s->z.avail_out = (uInt)e->ulen;
+	zr = inflate(&s->z, Z_FINISH);
+	if (zr != Z_STREAM_END || s->z.avail_out != 0)
+		return tsp_error_at(err, TSP_EDATA, s->path, 0,
+				    "corrupt model store (entry for series "
+				    "'%.*s' does not decompress)",
+				    (int)(e->keylen > 60 ? 60 : e->keylen),
+				    e->key);
+	if ((uint32_t)crc32(0, out->buf, (uInt)e->ulen) != e->crc)
+		return tsp_error_at(err, TSP_EDATA, s->path, 0,
+				    "corrupt model store (checksum of the "
+				    "entry for series '%.*s')",
+				    (int)(e->keylen > 60 ? 60 : e->keylen),
+				    e->key);
+	out->len = e->ulen;
+	return 0;
+}
+
+int tsp_store_get(struct tsp_store *s, const char *key, size_t keylen,
+		  struct tsp_params *out, struct tsp_error *err)
+{
+	uint64_t h = key_hash(key, keylen), tag = h >> OFFSET_BITS;
+	const unsigned char *index = s->map + s->index_off;
+
+	for (uint64_t n = 0, j = h & (s->slots - 1); n < s->slots;
+	     n++, j = (j + 1) & (s->slots - 1)) {
+		uint64_t v = get64(index + 8 * j);
+		struct entry e;
+		if (v == 0)
+			return 0;
+		if (v >> OFFSET_BITS != tag)
+			continue;
+		if (parse_entry(s, v & OFFSET_MASK, &e) < 0)
+			return corrupt(err, s, "index");
+		if (e.keylen == keylen && memcmp(e.key, key, keylen) == 0)
+			return inflate_entry(s, &e, out, err) < 0 ? -1 : 1;
+	}
+	return 0;
+}
+
+int tsp_store_next(struct tsp_store *s, uint64_t *cursor, const char **key,
+		   size_t *keylen, size_t *bytes, struct tsp_params *out,
+		   struct tsp_error *err)
+{
+	struct entry e;
+	uint64_t off = *cursor ? *cursor : s->entries_off;
+
+	if (off == s->index_off)
+		return 0;
+	if (parse_entry(s, off, &e) < 0)
+		return tsp_error_at(err, TSP_EDATA, s->path, 0,
+				    "corrupt model store (entry at byte %llu)",
+				    (unsigned long long)off);
+	if (out && inflate_entry(s, &e, out, err) < 0)
+		return -1;
+	*key = e.key;
+	*keylen = e.keylen;
+	*bytes = e.end - (size_t)off;
+	*cursor = e.end;
+	return 1;
+}
+
+/* ---- writing ----------------------------------------------------------- */
+
+struct tsp_store_writer {
+	char *path, *tmp;
+	FILE *f;
+	char tool[16];
+	char *options;
+	unsigned char *dict;
+	size_t dict_len;
+	int started;		/* options and dictionary written */
+	uint64_t off;		/* current file offset */
+	struct tsp_table keys;	/* duplicate check */
+	uint64_t *ent;		/* (hash, offset) pairs */
+	size_t n, cap;
+	z_stream z;
+	int z_ready;
+	unsigned char *cbuf;
+	size_t ccap;
+};
+
+static int wsys(struct tsp_store_writer *w, struct tsp_error *err,
+		const char *what)
+{
+	err->sys_errno = errno;
+	return tsp_error_at(err, TSP_ESYS, w->tmp, 0, "%s: %s", what,
+			    strerror(errno));
+}
+
+static int wput(struct tsp_store_writer *w, const void *p, size_t n,
+		struct tsp_error *err)
+{
+	if (n && fwrite(p, 1, n, w->f) != n)
+		return wsys(w, err, "write error");
+	w->off += n;
+	return 0;
+}
+
+struct tsp_store_writer *tsp_store_create(const char *path, const char *tool,
+					  const char *options,
+					  struct tsp_error *err)
+{
+	struct tsp_store_writer *w = calloc(1, sizeof(*w));
+	size_t pl = strlen(path);
+	int fd;
+
+	if (!w || !(w->path = strdup(path)) || !(w->tmp = malloc(pl + 16)) ||
+	    !(w->options = strdup(options ? options : ""))) {
+		tsp_error_set(err, TSP_ENOMEM, "out of memory");
+		tsp_store_abort(w);
+		return NULL;
+	}
+	if (strlen(tool) > 15) {
+		tsp_error_set(err, TSP_EUSAGE, "tool name too long");
+		tsp_store_abort(w);
+		return NULL;
+	}
+	strncpy(w->tool, tool, sizeof(w->tool));
+	tsp_table_init(&w->keys);
+	/* Beside the target, so the final rename stays on one file system. */
+	snprintf(w->tmp, pl + 16, "%s.tmp.XXXXXX", path);
+	fd = mkstemp(w->tmp);
+	if (fd < 0) {
+		err->sys_errno = errno;
+		tsp_error_at(err, TSP_ESYS, path, 0, "cannot create: %s",
+			     strerror(errno));
+		w->tmp[0] = '\0';
+		tsp_store_abort(w);
+		return NULL;
+	}
+	w->f = fdopen(fd, "wb");
+	if (!w->f) {
+		close(fd);
+		wsys(w, err, "cannot open");
+		tsp_store_abort(w);
+		return NULL;
+	}
+	{
+		unsigned char zero[HEADER] = {0};
+		if (wput(w, zero, HEADER, err) < 0) {
+			tsp_store_abort(w);
+			return NULL;
+		}
+	}
+	return w;
+}
+
+/* Options and the dictionary go right after the header, before entries. */
+static int start(struct tsp_store_writer *w, const struct tsp_params *first,
+		 struct tsp_error *err)
+{
+	w->dict_len = first->len < MAX_DICT ? first->len : MAX_DICT;
+	w->dict = malloc(w->dict_len ? w->dict_len : 1);
+	if (!w->dict)
+		return tsp_error_set(err, TSP_ENOMEM, "out of memory");
+	if (w->dict_len)
+		memcpy(w->dict, first->buf, w->dict_len);
+	if (deflateInit2(&w->z, 9, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY)
+	    != Z_OK)
+		return tsp_error_set(err, TSP_ENOMEM, "out of memory");
+	w->z_ready = 1;
+	w->started = 1;
+	return wput(w, w->options, strlen(w->options), err) < 0 ? -1 :
+	       wput(w, w->dict, w->dict_len, err);
+}
+
+int tsp_store_add(struct tsp_store_writer *w, const char *key, size_t keylen,
+		  const struct tsp_params *p, struct tsp_error *err)
+{
+	unsigned char head[40];
+	size_t hn = 0, need;
+	uint32_t crc;
+	int added;
+
+	if (tsp_table_get(&w->keys, key, keylen, &added) < 0)
+		return tsp_error_set(err, TSP_ENOMEM, "out of memory");
+	if (!added)
+		return tsp_error_set(err, TSP_EDATA,
+				     "two model store entries for series "
+				     "'%.*s'", (int)(keylen > 60 ? 60 : keylen),
+				     key);
+	if (!w->started && start(w, p, err) < 0)
+		return -1;
+	if (w->off > OFFSET_MASK)
+		return tsp_error_set(err, TSP_EDATA,
+				     "model store larger than 1 TiB");
+	need = deflateBound(&w->z, (uLong)p->len) + 16;
+	if (need > w->ccap) {
+		unsigned char *nb = realloc(w->cbuf, need);
+		if (!nb)
+			return tsp_error_set(err, TSP_ENOMEM, "out of memory");
+		w->cbuf = nb;
+		w->ccap = need;
+	}
+	if (deflateReset(&w->z) != Z_OK ||
+	    (w->dict_len && deflateSetDictionary(&w->z, w->dict,
+						 (uInt)w->dict_len) != Z_OK))
+		return tsp_error_set(err, TSP_ENOMEM, "zlib failed");
+	w->z.next_in = p->buf;
+	w->z.avail_in = (uInt)p->len;
+	w->z.next_out = w->cbuf;
+	w->z.avail_out = (uInt)w->ccap;
+	if (deflate(&w->z, Z_FINISH) != Z_STREAM_END)
+		return tsp_error_set(err, TSP_ENOMEM, "zlib failed");
+	crc = (uint32_t)crc32(0, p->buf, (uInt)p->len);
+
+	if (w->n == w->cap) {
+		size_t ncap = w->cap ? w->cap * 2 : 1024;
+		uint64_t *ne = realloc(w->ent, ncap * 2 * sizeof(*ne));
+		if (!ne)
+			return tsp_error_set(err, TSP_ENOMEM, "out of memory");
+		w->ent = ne;
+		w->cap = ncap;
+	}
+	w->ent[2 * w->n] = key_hash(key, keylen);
+	w->ent[2 * w->n + 1] = w->off;
+	w->n++;
+	hn += put_varint(head + hn, keylen);
+	hn += put_varint(head + hn, w->z.total_out);
+	hn += put_varint(head + hn, p->len);
+	memcpy(head + hn, &crc, 4);
+	hn += 4;
+	if (wput(w, head, hn, err) < 0 || wput(w, key, keylen, err) < 0 ||
+	    wput(w, w->cbuf, w->z.total_out, err) < 0)
+		return -1;
+	return 0;
+}
+
+static void writer_free(struct tsp_store_writer *w)
+{
+	if (!w)
+		return;
+	if (w->f)
+		fclose(w->f);
+	if (w->z_ready)
+		deflateEnd(&w->z);
+	tsp_table_release(&w->keys);
+	free(w->path);
+	free(w->tmp);
+	free(w->options);
+	free(w->dict);
+	free(w->ent);
+	free(w->cbuf);
+	free(w);
+}
+
+void tsp_store_abort(struct tsp_store_writer *w)
+{
+	if (w && w->tmp && w->tmp[0])
+		unlink(w->tmp);
+	writer_free(w);
+}
+
+int tsp_store_commit(struct tsp_store_writer *w, struct tsp_error *err)
+{
+	unsigned char h[HEADER];
+	uint64_t slots = 1, index_off, *index, v;
+	size_t olen = strlen(w->options);
+	uint32_t crc;
+	int fd;
+
+	if (!w->started) {	/* no entries: still a valid, empty store */
+		struct tsp_params none;
+		tsp_params_init(&none);
+		if (start(w, &none, err) < 0)
+			goto fail;
+	}
+	/* Load factor at most 0.7: short probes, 11 bytes a series. */
+	while ((double)slots * 0.7 < (double)w->n || slots < 8)
+		slots *= 2;
+	index = calloc(slots, sizeof(*index));
+	if (!index) {
+		tsp_error_set(err, TSP_ENOMEM, "out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; i < w->n; i++) {
+		uint64_t hsh = w->ent[2 * i], j = hsh & (slots - 1);
+		while (index[j])
+			j = (j + 1) & (slots - 1);
+		index[j] = (hsh >> OFFSET_BITS) << OFFSET_BITS | w->ent[2 * i + 1];
+	}
+	index_off = w->off;
+	if (wput(w, index, slots * 8, err) < 0) {
+		free(index);
+		goto fail;
+	}
+	free(index);
+
+	memset(h, 0, sizeof(h));
+	memcpy(h, MAGIC, 8);
+	v = TSP_STORE_FORMAT;
+	memcpy(h + 8, &v, 4);
+	memcpy(h + 16, w->tool, 16);
+	strncpy((char *)h + 32, PACKAGE_VERSION, 16);
+	v = w->n;
+	memcpy(h + 48, &v, 8);
+	memcpy(h + 56, &index_off, 8);
+	memcpy(h + 64, &slots, 8);
+	memcpy(h + 72, &w->off, 8);
+	crc = (uint32_t)olen;
+	memcpy(h + 80, &crc, 4);
+	crc = (uint32_t)w->dict_len;
+	memcpy(h + 84, &crc, 4);
+	crc = (uint32_t)crc32(crc32(0, (const Bytef *)w->options, (uInt)olen),
+			      w->dict, (uInt)w->dict_len);
+	memcpy(h + 88, &crc, 4);
+	crc = (uint32_t)crc32(0, h, HEADER);
+	memcpy(h + 12, &crc, 4);
+	if (fseek(w->f, 0, SEEK_SET) != 0 || fwrite(h, 1, HEADER, w->f) != HEADER ||
+	    fflush(w->f) != 0) {
+		wsys(w, err, "write error");
+		goto fail;
+	}
+	fd = fileno(w->f);
+	if (fsync(fd) != 0) {
+		wsys(w, err, "cannot sync");
+		goto fail;
+	}
+	if (fclose(w->f) != 0) {
+		w->f = NULL;
+		wsys(w, err, "write error");
+		goto fail;
+	}
+	w->f = NULL;
+	/* umask-respecting permissions, as a plain create would give */
+	{
+		mode_t um = umask(0);
+		umask(um);
+		chmod(w->tmp, 0666 & ~um);
+	}
+	if (rename(w->tmp, w->path) != 0) {
+		err->sys_errno = errno;
+		tsp_error_at(err, TSP_ESYS, w->path, 0, "cannot rename %s: %s",
+			     w->tmp, strerror(errno));
+		goto fail;
+	}
+	w->tmp[0] = '\0';
+	writer_free(w);
+	return 0;
+fail:
+	tsp_store_abort(w);
+	return -1;
+}

@@ -1,0 +1,97 @@
+/*
+ * tsp_store: the model store (DESIGN.md §4).  One file holds the entries
+ * one tool learned, one per series, plus the tool's name, the format and
+ * program versions and the options used to fit.  An entry is found through
+ * an on-disk hash index without reading the others, so a store of a
+ * million series opens (mmap) and answers in well under a millisecond.
+ * Entries are deflate-compressed against a dictionary shared by the file
+ * (the parameter names cost nothing per entry) and checksummed (CRC-32).
+ * Writing goes to a temporary file renamed into place: a killed run never
+ * leaves a half-written store.  Loading only reads numbers and text.
+ *
+ * File format 1 (little-endian):
+ *   header, 96 bytes: "TSPSTORE", u32 format (1), u32 CRC-32 of the
+ *     header (this field zero), char tool[16], char program[16],
+ *     u64 entries, u64 index offset, u64 index slots (a power of two),
+ *     u64 file size, u32 options length, u32 dictionary length,
+ *     u32 CRC-32 of options + dictionary, u32 zero
+ *   options (text, JSON by convention), dictionary
+ *   entries: varint key length, varint compressed length, varint length,
+ *     u32 CRC-32 of the uncompressed bytes, key, raw-deflate bytes
+ *   index: slots x u64; 0 = empty, else (hash >> 40) << 40 | entry offset,
+ *     hash = 64-bit FNV-1a of the key, linear probing from hash & (slots-1)
+ * The uncompressed bytes of an entry are a tsp_params encoding.
+ */
+#ifndef TSP_STORE_H
+#define TSP_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tsp_error.h"
+#include "tsp_params.h"
+
+#define TSP_STORE_FORMAT 1
+
+struct tsp_store;
+
+/*
+ * Open a store for reading.  With tool non-NULL, a store written by
+ * another tool is an error ("written by tsforecast, not tsscale").  A
+ * missing, truncated, corrupt or newer-format file is a clear error.
+ * Returns the store (free with tsp_store_close) or NULL with err set.
+ */
+struct tsp_store *tsp_store_open(const char *path, const char *tool,
+				 struct tsp_error *err);
+
+/* What the header says (borrowed, valid until close). */
+const char *tsp_store_tool(const struct tsp_store *s);
+const char *tsp_store_program(const struct tsp_store *s);
+const char *tsp_store_options(const struct tsp_store *s, size_t *len);
+uint64_t tsp_store_count(const struct tsp_store *s);
+uint64_t tsp_store_size(const struct tsp_store *s);
+
+/*
+ * The entry of series key: 1 and *out filled (its buffer reused), 0 if
+ * there is none, -1 with err set if the entry is corrupt.
+ */
+int tsp_store_get(struct tsp_store *s, const char *key, size_t keylen,
+		  struct tsp_params *out, struct tsp_error *err);
+
+/*
+ * Entries in file order: start with *cursor = 0.  Returns 1 with *key,
+ * *keylen (borrowed), *bytes (on disk) and *out (may be NULL: then not
+ * decompressed), 0 after the last, -1 with err set on corruption.
+ */
+int tsp_store_next(struct tsp_store *s, uint64_t *cursor, const char **key,
+		   size_t *keylen, size_t *bytes, struct tsp_params *out,
+		   struct tsp_error *err);
+
+/* Close (NULL is allowed). */
+void tsp_store_close(struct tsp_store *s);
+
+struct tsp_store_writer;
+
+/*
+ * Start writing a store to path (a temporary file beside it until
+ * commit).  options is the fit options as text (JSON), may be "".
+ * Returns the writer or NULL with err set.
+ */
+struct tsp_store_writer *tsp_store_create(const char *path, const char *tool,
+					  const char *options,
+					  struct tsp_error *err);
+
+/* Add the entry of series key; a key added twice is an error. */
+int tsp_store_add(struct tsp_store_writer *w, const char *key, size_t keylen,
+		  const struct tsp_params *p, struct tsp_error *err);
+
+/*
+ * Write the index, sync, and rename the file into place.  Frees w, also
+ * on failure (then nothing replaces path).  Returns 0 or -1 with err set.
+ */
+int tsp_store_commit(struct tsp_store_writer *w, struct tsp_error *err);
+
+/* Give up: remove the temporary file, free w (NULL is allowed). */
+void tsp_store_abort(struct tsp_store_writer *w);
+
+#endif
