@@ -84,6 +84,10 @@ struct tsp_store {
 	size_t options_len, dict_len;
 	z_stream z;
 	int z_ready;
+	/* the last block decompressed */
+	unsigned char *blk;
+	size_t blk_len, blk_cap;
+	uint64_t blk_off, blk_next;	/* its offset, and the next block's */
 };
 
 static int corrupt(struct tsp_error *err, const struct tsp_store *s,
@@ -201,6 +205,7 @@ void tsp_store_close(struct tsp_store *s)
 		return;
 	if (s->z_ready)
 		inflateEnd(&s->z);
+	free(s->blk);
 	if (s->map)
 		munmap((void *)s->map, s->size);
 	free(s);
@@ -232,45 +237,29 @@ uint64_t tsp_store_size(const struct tsp_store *s)
 	return s->size;
 }
 
-/* The entry at off: its fields, bounds-checked against the entry area. */
-struct entry {
-	const char *key;
-	size_t keylen;
-	const unsigned char *data;
-	size_t clen, ulen;
-	uint32_t crc;
-	size_t end;		/* offset just past the entry */
-};
+/* Largest uncompressed block a reader accepts (one entry may be large). */
+#define MAX_BLOCK (UINT64_C(1) << 30)
 
-static int parse_entry(const struct tsp_store *s, uint64_t off,
-		       struct entry *e)
+/* Decompress the block at off into s->blk (kept: the next get may want it). */
+static int load_block(struct tsp_store *s, uint64_t off, struct tsp_error *err)
 {
 	size_t i = (size_t)off, end = (size_t)s->index_off;
-	uint64_t kl, cl, ul;
-
-	if (off < s->entries_off || off >= s->index_off ||
-	    get_varint(s->map, end, &i, &kl) < 0 ||
-	    get_varint(s->map, end, &i, &cl) < 0 ||
-	    get_varint(s->map, end, &i, &ul) < 0 || end - i < 4)
-		return -1;
-	e->crc = get32(s->map + i);
-	i += 4;
-	if (kl > end - i || cl > end - i - kl || ul > UINT32_MAX)
-		return -1;
-	e->key = (const char *)s->map + i;
-	e->keylen = (size_t)kl;
-	e->data = s->map + i + kl;
-	e->clen = (size_t)cl;
-	e->ulen = (size_t)ul;
-	e->end = i + (size_t)kl + (size_t)cl;
-	return 0;
-}
-
-static int inflate_entry(struct tsp_store *s, const struct entry *e,
-			 struct tsp_params *out, struct tsp_error *err)
-{
+	uint64_t ulen, clen;
+	uint32_t crc;
 	int zr;
 
+	if (off == s->blk_off && s->blk_off)
+		return 0;
+	s->blk_off = 0;
+	if (off < s->entries_off || off >= s->index_off ||
+	    get_varint(s->map, end, &i, &ulen) < 0 ||
+	    get_varint(s->map, end, &i, &clen) < 0 || end - i < 4 ||
+	    clen > end - i - 4 || ulen > MAX_BLOCK)
+		return tsp_error_at(err, TSP_EDATA, s->path, 0,
+				    "corrupt model store (block at byte %llu)",
+				    (unsigned long long)off);
+	crc = get32(s->map + i);
+	i += 4;
 	if (!s->z_ready) {
 		memset(&s->z, 0, sizeof(s->z));
 		if (inflateInit2(&s->z, -15) != Z_OK)
@@ -282,32 +271,61 @@ static int inflate_entry(struct tsp_store *s, const struct entry *e,
 	if (s->dict_len &&
 	    inflateSetDictionary(&s->z, s->dict, (uInt)s->dict_len) != Z_OK)
 		return corrupt(err, s, "dictionary");
-	tsp_params_clear(out);
-	if (e->ulen > out->cap) {
-		unsigned char *nb = realloc(out->buf, e->ulen);
+	if (ulen > s->blk_cap) {
+		unsigned char *nb = realloc(s->blk, (size_t)ulen);
+		if (!nb)
+			return tsp_error_set(err, TSP_ENOMEM, "out of memory");
+		s->blk = nb;
+		s->blk_cap = (size_t)ulen;
+	}
+	s->z.next_in = (Bytef *)(uintptr_t)(s->map + i);
+	s->z.avail_in = (uInt)clen;
+	s->z.next_out = s->blk;
+	s->z.avail_out = (uInt)ulen;
+	zr = inflate(&s->z, Z_FINISH);
+	if (zr != Z_STREAM_END || s->z.avail_out != 0 ||
+	    (uint32_t)crc32(0, s->blk, (uInt)ulen) != crc)
+		return tsp_error_at(err, TSP_EDATA, s->path, 0,
+				    "corrupt model store (checksum of the block "
+				    "at byte %llu)", (unsigned long long)off);
+	s->blk_len = (size_t)ulen;
+	s->blk_off = off;
+	s->blk_next = i + clen;
+	return 0;
+}
+
+/* The entry at *pos of the loaded block; advances *pos.  -1 if malformed. */
+static int block_entry(const struct tsp_store *s, size_t *pos,
+		       const char **key, size_t *keylen,
+		       const unsigned char **p, size_t *plen)
+{
+	uint64_t kl, pl;
+
+	if (get_varint(s->blk, s->blk_len, pos, &kl) < 0 ||
+	    get_varint(s->blk, s->blk_len, pos, &pl) < 0 ||
+	    kl > s->blk_len - *pos || pl > s->blk_len - *pos - kl)
+		return -1;
+	*key = (const char *)s->blk + *pos;
+	*keylen = (size_t)kl;
+	*p = s->blk + *pos + kl;
+	*plen = (size_t)pl;
+	*pos += (size_t)(kl + pl);
+	return 0;
+}
+
+static int copy_params(struct tsp_params *out, const unsigned char *p,
+		       size_t n, struct tsp_error *err)
+{
+	if (n > out->cap) {
+		unsigned char *nb = realloc(out->buf, n);
 		if (!nb)
 			return tsp_error_set(err, TSP_ENOMEM, "out of memory");
 		out->buf = nb;
-		out->cap = e->ulen;
+		out->cap = n;
 	}
-	s->z.next_in = (Bytef *)(uintptr_t)e->data;
-	s->z.avail_in = (uInt)e->clen;
-	s->z.next_out = out->buf;
-	s->z.avail_out = (uInt)e->ulen;
-	zr = inflate(&s->z, Z_FINISH);
-	if (zr != Z_STREAM_END || s->z.avail_out != 0)
-		return tsp_error_at(err, TSP_EDATA, s->path, 0,
-				    "corrupt model store (entry for series "
-				    "'%.*s' does not decompress)",
-				    (int)(e->keylen > 60 ? 60 : e->keylen),
-				    e->key);
-	if ((uint32_t)crc32(0, out->buf, (uInt)e->ulen) != e->crc)
-		return tsp_error_at(err, TSP_EDATA, s->path, 0,
-				    "corrupt model store (checksum of the "
-				    "entry for series '%.*s')",
-				    (int)(e->keylen > 60 ? 60 : e->keylen),
-				    e->key);
-	out->len = e->ulen;
+	if (n)
+		memcpy(out->buf, p, n);
+	out->len = n;
 	return 0;
 }
 
@@ -320,39 +338,50 @@ int tsp_store_get(struct tsp_store *s, const char *key, size_t keylen,
 	for (uint64_t n = 0, j = h & (s->slots - 1); n < s->slots;
 	     n++, j = (j + 1) & (s->slots - 1)) {
 		uint64_t v = get64(index + 8 * j);
-		struct entry e;
 		if (v == 0)
 			return 0;
 		if (v >> OFFSET_BITS != tag)
 			continue;
-		if (parse_entry(s, v & OFFSET_MASK, &e) < 0)
-			return corrupt(err, s, "index");
-		if (e.keylen == keylen && memcmp(e.key, key, keylen) == 0)
-			return inflate_entry(s, &e, out, err) < 0 ? -1 : 1;
+		if (load_block(s, v & OFFSET_MASK, err) < 0)
+			return -1;
+		for (size_t pos = 0; pos < s->blk_len;) {
+			const char *k;
+			const unsigned char *p;
+			size_t kl, pl;
+			if (block_entry(s, &pos, &k, &kl, &p, &pl) < 0)
+				return corrupt(err, s, "block contents");
+			if (kl == keylen && memcmp(k, key, keylen) == 0)
+				return copy_params(out, p, pl, err) < 0 ? -1 : 1;
+		}
 	}
 	return 0;
 }
 
-int tsp_store_next(struct tsp_store *s, uint64_t *cursor, const char **key,
-		   size_t *keylen, size_t *bytes, struct tsp_params *out,
-		   struct tsp_error *err)
+int tsp_store_next(struct tsp_store *s, struct tsp_store_iter *it,
+		   const char **key, size_t *keylen, size_t *bytes,
+		   struct tsp_params *out, struct tsp_error *err)
 {
-	struct entry e;
-	uint64_t off = *cursor ? *cursor : s->entries_off;
+	const unsigned char *p;
+	size_t pl;
 
-	if (off == s->index_off)
-		return 0;
-	if (parse_entry(s, off, &e) < 0)
-		return tsp_error_at(err, TSP_EDATA, s->path, 0,
-				    "corrupt model store (entry at byte %llu)",
-				    (unsigned long long)off);
-	if (out && inflate_entry(s, &e, out, err) < 0)
-		return -1;
-	*key = e.key;
-	*keylen = e.keylen;
-	*bytes = e.end - (size_t)off;
-	*cursor = e.end;
-	return 1;
+	if (it->block == 0) {
+		it->block = s->entries_off;
+		it->pos = 0;
+	}
+	for (;;) {
+		if (it->block == s->index_off)
+			return 0;
+		if (load_block(s, it->block, err) < 0)
+			return -1;
+		if (it->pos < s->blk_len)
+			break;
+		it->block = s->blk_next;	/* this block is done */
+		it->pos = 0;
+	}
+	if (block_entry(s, &it->pos, key, keylen, &p, &pl) < 0)
+		return corrupt(err, s, "block contents");
+	*bytes = pl;
+	return out ? (copy_params(out, p, pl, err) < 0 ? -1 : 1) : 1;
 }
 
 /* ---- writing ----------------------------------------------------------- */
@@ -367,8 +396,10 @@ struct tsp_store_writer {
 	int started;		/* options and dictionary written */
 	uint64_t off;		/* current file offset */
 	struct tsp_table keys;	/* duplicate check */
-	uint64_t *ent;		/* (hash, offset) pairs */
+	uint64_t *ent;		/* (hash, block offset) pairs */
 	size_t n, cap;
+	unsigned char *blk;	/* the block being filled, uncompressed */
+	size_t blk_len, blk_cap, blk_first;	/* its entries: ent[blk_first..n) */
 	z_stream z;
 	int z_ready;
 	unsigned char *cbuf;
@@ -451,7 +482,7 @@ static int start(struct tsp_store_writer *w, const struct tsp_params *first,
 		return tsp_error_set(err, TSP_ENOMEM, "out of memory");
 	if (w->dict_len)
 		memcpy(w->dict, first->buf, w->dict_len);
-	if (deflateInit2(&w->z, 9, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY)
+	if (deflateInit2(&w->z, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY)
 	    != Z_OK)
 		return tsp_error_set(err, TSP_ENOMEM, "out of memory");
 	w->z_ready = 1;
@@ -460,27 +491,22 @@ static int start(struct tsp_store_writer *w, const struct tsp_params *first,
 	       wput(w, w->dict, w->dict_len, err);
 }
 
-int tsp_store_add(struct tsp_store_writer *w, const char *key, size_t keylen,
-		  const struct tsp_params *p, struct tsp_error *err)
+#define BLOCK_ENTRIES 32
+#define BLOCK_BYTES 16384
+
+/* Compress and write the block being filled; its entries get its offset. */
+static int flush_block(struct tsp_store_writer *w, struct tsp_error *err)
 {
-	unsigned char head[40];
+	unsigned char head[24];
 	size_t hn = 0, need;
 	uint32_t crc;
-	int added;
 
-	if (tsp_table_get(&w->keys, key, keylen, &added) < 0)
-		return tsp_error_set(err, TSP_ENOMEM, "out of memory");
-	if (!added)
-		return tsp_error_set(err, TSP_EDATA,
-				     "two model store entries for series "
-				     "'%.*s'", (int)(keylen > 60 ? 60 : keylen),
-				     key);
-	if (!w->started && start(w, p, err) < 0)
-		return -1;
+	if (w->blk_first == w->n)
+		return 0;
 	if (w->off > OFFSET_MASK)
 		return tsp_error_set(err, TSP_EDATA,
 				     "model store larger than 1 TiB");
-	need = deflateBound(&w->z, (uLong)p->len) + 16;
+	need = deflateBound(&w->z, (uLong)w->blk_len) + 16;
 	if (need > w->ccap) {
 		unsigned char *nb = realloc(w->cbuf, need);
 		if (!nb)
@@ -492,14 +518,52 @@ int tsp_store_add(struct tsp_store_writer *w, const char *key, size_t keylen,
 	    (w->dict_len && deflateSetDictionary(&w->z, w->dict,
 						 (uInt)w->dict_len) != Z_OK))
 		return tsp_error_set(err, TSP_ENOMEM, "zlib failed");
-	w->z.next_in = p->buf;
-	w->z.avail_in = (uInt)p->len;
+	w->z.next_in = w->blk;
+	w->z.avail_in = (uInt)w->blk_len;
 	w->z.next_out = w->cbuf;
 	w->z.avail_out = (uInt)w->ccap;
 	if (deflate(&w->z, Z_FINISH) != Z_STREAM_END)
 		return tsp_error_set(err, TSP_ENOMEM, "zlib failed");
-	crc = (uint32_t)crc32(0, p->buf, (uInt)p->len);
+	crc = (uint32_t)crc32(0, w->blk, (uInt)w->blk_len);
+	for (size_t i = w->blk_first; i < w->n; i++)
+		w->ent[2 * i + 1] = w->off;
+	hn += put_varint(head + hn, w->blk_len);
+	hn += put_varint(head + hn, w->z.total_out);
+	memcpy(head + hn, &crc, 4);
+	hn += 4;
+	if (wput(w, head, hn, err) < 0 ||
+	    wput(w, w->cbuf, w->z.total_out, err) < 0)
+		return -1;
+	w->blk_len = 0;
+	w->blk_first = w->n;
+	return 0;
+}
 
+int tsp_store_add(struct tsp_store_writer *w, const char *key, size_t keylen,
+		  const struct tsp_params *p, struct tsp_error *err)
+{
+	size_t need = keylen + p->len + 20;
+	int added;
+
+	if (tsp_table_get(&w->keys, key, keylen, &added) < 0)
+		return tsp_error_set(err, TSP_ENOMEM, "out of memory");
+	if (!added)
+		return tsp_error_set(err, TSP_EDATA,
+				     "two model store entries for series "
+				     "'%.*s'", (int)(keylen > 60 ? 60 : keylen),
+				     key);
+	if (!w->started && start(w, p, err) < 0)
+		return -1;
+	if (w->blk_len + need > w->blk_cap) {
+		size_t ncap = w->blk_cap ? w->blk_cap : BLOCK_BYTES * 2;
+		while (ncap < w->blk_len + need)
+			ncap *= 2;
+		unsigned char *nb = realloc(w->blk, ncap);
+		if (!nb)
+			return tsp_error_set(err, TSP_ENOMEM, "out of memory");
+		w->blk = nb;
+		w->blk_cap = ncap;
+	}
 	if (w->n == w->cap) {
 		size_t ncap = w->cap ? w->cap * 2 : 1024;
 		uint64_t *ne = realloc(w->ent, ncap * 2 * sizeof(*ne));
@@ -509,16 +573,17 @@ int tsp_store_add(struct tsp_store_writer *w, const char *key, size_t keylen,
 		w->cap = ncap;
 	}
 	w->ent[2 * w->n] = key_hash(key, keylen);
-	w->ent[2 * w->n + 1] = w->off;
+	w->ent[2 * w->n + 1] = 0;
 	w->n++;
-	hn += put_varint(head + hn, keylen);
-	hn += put_varint(head + hn, w->z.total_out);
-	hn += put_varint(head + hn, p->len);
-	memcpy(head + hn, &crc, 4);
-	hn += 4;
-	if (wput(w, head, hn, err) < 0 || wput(w, key, keylen, err) < 0 ||
-	    wput(w, w->cbuf, w->z.total_out, err) < 0)
-		return -1;
+	w->blk_len += put_varint(w->blk + w->blk_len, keylen);
+	w->blk_len += put_varint(w->blk + w->blk_len, p->len);
+	memcpy(w->blk + w->blk_len, key, keylen);
+	w->blk_len += keylen;
+	if (p->len)
+		memcpy(w->blk + w->blk_len, p->buf, p->len);
+	w->blk_len += p->len;
+	if (w->n - w->blk_first >= BLOCK_ENTRIES || w->blk_len >= BLOCK_BYTES)
+		return flush_block(w, err);
 	return 0;
 }
 
@@ -537,6 +602,7 @@ static void writer_free(struct tsp_store_writer *w)
 	free(w->dict);
 	free(w->ent);
 	free(w->cbuf);
+	free(w->blk);
 	free(w);
 }
 
@@ -561,6 +627,8 @@ int tsp_store_commit(struct tsp_store_writer *w, struct tsp_error *err)
 		if (start(w, &none, err) < 0)
 			goto fail;
 	}
+	if (flush_block(w, err) < 0)
+		goto fail;
 	/* Load factor at most 0.7: short probes, 11 bytes a series. */
 	while ((double)slots * 0.7 < (double)w->n || slots < 8)
 		slots *= 2;

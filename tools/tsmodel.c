@@ -120,7 +120,7 @@ static void cmd_ls_show(struct tsp_store *s, const char *file, int show,
 {
 	struct tsp_error err;
 	struct tsp_params p;
-	uint64_t cursor = 0;
+	struct tsp_store_iter cursor = {0, 0};
 	const char *key;
 	size_t keylen, bytes;
 	int rc;
