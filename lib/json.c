@@ -407,3 +407,43 @@ size_t tsp_json_escape(const char *s, size_t len, char *out)
 	out[o++] = '"';
 	return o;
 }
+
+int tsp_json_valid(const char *s, size_t len)
+{
+	jsmn_parser jp;
+	jsmntok_t *tok;
+	int n, ok = 1;
+
+	while (len && strchr(" \t\r\n", s[len - 1]) && s[len - 1])
+		len--;
+	jsmn_init(&jp);
+	n = jsmn_parse(&jp, s, len, NULL, 0);
+	if (n <= 0)
+		return 0;
+	tok = malloc((size_t)n * sizeof(*tok));
+	if (!tok)
+		return 0;
+	jsmn_init(&jp);
+	if (jsmn_parse(&jp, s, len, tok, (unsigned)n) != n ||
+	    (tok[0].type != JSMN_OBJECT && tok[0].type != JSMN_ARRAY) ||
+	    (size_t)tok[0].end != len) {
+		free(tok);
+		return 0;
+	}
+	for (int i = 0; i < n && ok; i++) {
+		const char *v = s + tok[i].start;
+		size_t vl = (size_t)(tok[i].end - tok[i].start);
+		if (tok[i].type == JSMN_PRIMITIVE)
+			ok = (vl == 4 && (!memcmp(v, "null", 4) ||
+					  !memcmp(v, "true", 4))) ||
+			     (vl == 5 && !memcmp(v, "false", 5)) ||
+			     tsp_num_is_json(v, vl);
+		else if (tok[i].type == JSMN_STRING) {
+			char *tmp = malloc(vl + 1);
+			ok = tmp && unescape(v, vl, tmp) >= 0;
+			free(tmp);
+		}
+	}
+	free(tok);
+	return ok;
+}

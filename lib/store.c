@@ -17,6 +17,18 @@
 #define OFFSET_BITS 40
 #define OFFSET_MASK ((UINT64_C(1) << OFFSET_BITS) - 1)
 #define MAX_DICT 32768
+/* The index is checked in chunks of 512 slots (4 KiB), each with a CRC. */
+#define CHUNK_SLOTS 512
+
+/* Largest uncompressed block: the writer refuses more, the reader too. */
+#define MAX_BLOCK (UINT64_C(1) << 30)
+/* deflate cannot expand data more than about 1032:1 */
+#define MAX_RATIO 1032
+
+static uint64_t index_chunks(uint64_t slots)
+{
+	return (slots + CHUNK_SLOTS - 1) / CHUNK_SLOTS;
+}
 
 /* ---- shared helpers ---------------------------------------------------- */
 
@@ -65,6 +77,8 @@ static int get_varint(const unsigned char *p, size_t end, size_t *i,
 		if (*i >= end)
 			return -1;
 		unsigned char b = p[(*i)++];
+		if (shift == 63 && b > 1)
+			return -1;	/* more than 64 bits */
 		*v |= (uint64_t)(b & 0x7f) << shift;
 		if (!(b & 0x80))
 			return 0;
@@ -84,6 +98,7 @@ struct tsp_store {
 	size_t options_len, dict_len;
 	z_stream z;
 	int z_ready;
+	unsigned char *chunk_ok;	/* index chunks whose CRC was checked */
 	/* the last block decompressed */
 	unsigned char *blk;
 	size_t blk_len, blk_cap;
@@ -147,13 +162,17 @@ static int check_header(struct tsp_store *s, const char *tool,
 	    s->entries_off > s->index_off ||
 	    s->slots == 0 || (s->slots & (s->slots - 1)) ||
 	    s->slots > (s->size - s->index_off) / 8 ||
-	    s->index_off + s->slots * 8 != s->size || s->count > s->slots)
+	    s->index_off + s->slots * 8 + index_chunks(s->slots) * 4 != s->size ||
+	    s->count > s->slots)
 		return corrupt(err, s, "layout");
 	s->options = h + HEADER;
 	s->dict = s->options + s->options_len;
 	if ((uint32_t)crc32(0, s->options, (uInt)(s->options_len + s->dict_len))
 	    != meta_crc)
 		return corrupt(err, s, "options checksum");
+	s->chunk_ok = calloc((size_t)index_chunks(s->slots), 1);
+	if (!s->chunk_ok)
+		return tsp_error_set(err, TSP_ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -206,6 +225,7 @@ void tsp_store_close(struct tsp_store *s)
 	if (s->z_ready)
 		inflateEnd(&s->z);
 	free(s->blk);
+	free(s->chunk_ok);
 	if (s->map)
 		munmap((void *)s->map, s->size);
 	free(s);
@@ -237,9 +257,6 @@ uint64_t tsp_store_size(const struct tsp_store *s)
 	return s->size;
 }
 
-/* Largest uncompressed block a reader accepts (one entry may be large). */
-#define MAX_BLOCK (UINT64_C(1) << 30)
-
 /* Decompress the block at off into s->blk (kept: the next get may want it). */
 static int load_block(struct tsp_store *s, uint64_t off, struct tsp_error *err)
 {
@@ -254,7 +271,8 @@ static int load_block(struct tsp_store *s, uint64_t off, struct tsp_error *err)
 	if (off < s->entries_off || off >= s->index_off ||
 	    get_varint(s->map, end, &i, &ulen) < 0 ||
 	    get_varint(s->map, end, &i, &clen) < 0 || end - i < 4 ||
-	    clen > end - i - 4 || ulen > MAX_BLOCK)
+	    clen > end - i - 4 || ulen > MAX_BLOCK ||
+	    ulen > clen * MAX_RATIO + 64)
 		return tsp_error_at(err, TSP_EDATA, s->path, 0,
 				    "corrupt model store (block at byte %llu)",
 				    (unsigned long long)off);
@@ -283,7 +301,7 @@ static int load_block(struct tsp_store *s, uint64_t off, struct tsp_error *err)
 	s->z.next_out = s->blk;
 	s->z.avail_out = (uInt)ulen;
 	zr = inflate(&s->z, Z_FINISH);
-	if (zr != Z_STREAM_END || s->z.avail_out != 0 ||
+	if (zr != Z_STREAM_END || s->z.avail_out != 0 || s->z.avail_in != 0 ||
 	    (uint32_t)crc32(0, s->blk, (uInt)ulen) != crc)
 		return tsp_error_at(err, TSP_EDATA, s->path, 0,
 				    "corrupt model store (checksum of the block "
@@ -329,6 +347,28 @@ static int copy_params(struct tsp_params *out, const unsigned char *p,
 	return 0;
 }
 
+/*
+ * An index chunk is checked against its CRC before its first use: a
+ * corrupt index must be an error, not a silent "no entry".  Checking it
+ * all at open would cost ~10 ms for a million series; a chunk costs ~2 us.
+ */
+static int check_chunk(struct tsp_store *s, uint64_t c, struct tsp_error *err)
+{
+	const unsigned char *index = s->map + s->index_off;
+	uint64_t first = c * CHUNK_SLOTS;
+	uint64_t n = s->slots - first < CHUNK_SLOTS ? s->slots - first
+						    : CHUNK_SLOTS;
+	const unsigned char *crcs = index + s->slots * 8;
+
+	if (s->chunk_ok[c])
+		return 0;
+	if ((uint32_t)crc32(0, index + first * 8, (uInt)(n * 8)) !=
+	    get32(crcs + 4 * c))
+		return corrupt(err, s, "index checksum");
+	s->chunk_ok[c] = 1;
+	return 0;
+}
+
 int tsp_store_get(struct tsp_store *s, const char *key, size_t keylen,
 		  struct tsp_params *out, struct tsp_error *err)
 {
@@ -337,7 +377,10 @@ int tsp_store_get(struct tsp_store *s, const char *key, size_t keylen,
 
 	for (uint64_t n = 0, j = h & (s->slots - 1); n < s->slots;
 	     n++, j = (j + 1) & (s->slots - 1)) {
-		uint64_t v = get64(index + 8 * j);
+		uint64_t v;
+		if (check_chunk(s, j / CHUNK_SLOTS, err) < 0)
+			return -1;
+		v = get64(index + 8 * j);
 		if (v == 0)
 			return 0;
 		if (v >> OFFSET_BITS != tag)
@@ -504,8 +547,8 @@ static int flush_block(struct tsp_store_writer *w, struct tsp_error *err)
 	if (w->blk_first == w->n)
 		return 0;
 	if (w->off > OFFSET_MASK)
-		return tsp_error_set(err, TSP_EDATA,
-				     "model store larger than 1 TiB");
+		return tsp_error_at(err, TSP_EDATA, w->path, 0,
+				    "model store larger than 1 TiB");
 	need = deflateBound(&w->z, (uLong)w->blk_len) + 16;
 	if (need > w->ccap) {
 		unsigned char *nb = realloc(w->cbuf, need);
@@ -548,11 +591,18 @@ int tsp_store_add(struct tsp_store_writer *w, const char *key, size_t keylen,
 	if (tsp_table_get(&w->keys, key, keylen, &added) < 0)
 		return tsp_error_set(err, TSP_ENOMEM, "out of memory");
 	if (!added)
-		return tsp_error_set(err, TSP_EDATA,
-				     "two model store entries for series "
-				     "'%.*s'", (int)(keylen > 60 ? 60 : keylen),
-				     key);
+		return tsp_error_at(err, TSP_EDATA, w->path, 0,
+				    "two model store entries for series "
+				    "'%.*s'", (int)(keylen > 60 ? 60 : keylen),
+				    key);
 	if (!w->started && start(w, p, err) < 0)
+		return -1;
+	if (need > MAX_BLOCK)
+		return tsp_error_at(err, TSP_EDATA, w->path, 0,
+				    "entry for series '%.*s' larger than 1 GiB",
+				    (int)(keylen > 60 ? 60 : keylen), key);
+	/* keep every block readable: never past MAX_BLOCK */
+	if (w->blk_len + need > MAX_BLOCK && flush_block(w, err) < 0)
 		return -1;
 	if (w->blk_len + need > w->blk_cap) {
 		size_t ncap = w->blk_cap ? w->blk_cap : BLOCK_BYTES * 2;
@@ -648,6 +698,17 @@ int tsp_store_commit(struct tsp_store_writer *w, struct tsp_error *err)
 		free(index);
 		goto fail;
 	}
+	for (uint64_t c = 0; c < index_chunks(slots); c++) {
+		uint64_t first = c * CHUNK_SLOTS;
+		uint64_t n = slots - first < CHUNK_SLOTS ? slots - first
+							 : CHUNK_SLOTS;
+		crc = (uint32_t)crc32(0, (const Bytef *)(index + first),
+				      (uInt)(n * 8));
+		if (wput(w, &crc, 4, err) < 0) {
+			free(index);
+			goto fail;
+		}
+	}
 	free(index);
 
 	memset(h, 0, sizeof(h));
@@ -686,11 +747,22 @@ int tsp_store_commit(struct tsp_store_writer *w, struct tsp_error *err)
 		goto fail;
 	}
 	w->f = NULL;
-	/* umask-respecting permissions, as a plain create would give */
+	/* A store replaced keeps its mode; a new one gets what the umask
+	 * leaves of 0666, as a plain create would. */
 	{
-		mode_t um = umask(0);
-		umask(um);
-		chmod(w->tmp, 0666 & ~um);
+		struct stat st;
+		mode_t mode;
+		if (stat(w->path, &st) == 0) {
+			mode = st.st_mode & 07777;
+		} else {
+			mode_t um = umask(0);
+			umask(um);
+			mode = 0666 & ~um;
+		}
+		if (chmod(w->tmp, mode) != 0) {
+			wsys(w, err, "cannot set permissions");
+			goto fail;
+		}
 	}
 	if (rename(w->tmp, w->path) != 0) {
 		err->sys_errno = errno;
@@ -699,6 +771,28 @@ int tsp_store_commit(struct tsp_store_writer *w, struct tsp_error *err)
 		goto fail;
 	}
 	w->tmp[0] = '\0';
+	/* The rename itself must survive a power loss: sync the directory. */
+	{
+		char *dir = strdup(w->path), *slash;
+		int dfd;
+		if (!dir) {
+			tsp_error_set(err, TSP_ENOMEM, "out of memory");
+			goto fail;
+		}
+		slash = strrchr(dir, '/');
+		if (!slash)
+			strcpy(dir, ".");
+		else if (slash == dir)
+			dir[1] = '\0';
+		else
+			*slash = '\0';
+		dfd = open(dir, O_RDONLY);
+		free(dir);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+	}
 	writer_free(w);
 	return 0;
 fail:

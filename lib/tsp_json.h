@@ -48,4 +48,10 @@ int tsp_json_parse_object(struct tsp_json_parser *p, const char *s,
  */
 size_t tsp_json_escape(const char *s, size_t len, char *out);
 
+/*
+ * 1 if s[0..len) is a JSON object or array whose literals and strings are
+ * valid (jsmn-strict structure; for text a tool wrote, such as options).
+ */
+int tsp_json_valid(const char *s, size_t len);
+
 #endif

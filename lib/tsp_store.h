@@ -24,7 +24,9 @@
  *     (zlib builds Huffman trees per deflate call) and files smaller.
  *   index: slots x u64; 0 = empty, else (hash >> 40) << 40 | offset of
  *     the entry's block, hash = 64-bit FNV-1a of the key, linear probing
- *     from hash & (slots-1)
+ *     from hash & (slots-1); then a u32 CRC-32 of each 512 slots (the
+ *     last chunk may be shorter), checked as lookups first touch them
+ * A block holds at most 1 GiB uncompressed; one entry larger is refused.
  */
 #ifndef TSP_STORE_H
 #define TSP_STORE_H

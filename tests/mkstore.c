@@ -4,6 +4,8 @@
  *
  *   mkstore FILE N [TOOL]       entries "series-0" ... "series-(N-1)"
  *   mkstore --get FILE KEY      open, look KEY up, close; print the time
+ *   mkstore --odd FILE          one entry with names and text that are
+ *                               not UTF-8, and options that are not JSON
  *
  * Entry i holds what an ETS(A,Ad,A) fit of monthly data keeps: the model
  * name, alpha, beta, gamma, phi, sigma, AICc, level, trend and 12
@@ -60,11 +62,26 @@ int main(int argc, char **argv)
 		clock_gettime(CLOCK_MONOTONIC, &b);
 		if (rc != 1) {
 			fprintf(stderr, "mkstore: %s\n", rc ? err.msg : "absent");
+			tsp_params_release(&p);
 			return 1;
 		}
 		printf("%.3f ms (%zu bytes of parameters)\n",
 		       (double)(b.tv_sec - a.tv_sec) * 1e3 +
 		       (double)(b.tv_nsec - a.tv_nsec) / 1e6, p.len);
+		tsp_params_release(&p);
+		return 0;
+	}
+	if (argc == 3 && strcmp(argv[1], "--odd") == 0) {
+		/* names and text tsmodel must still turn into valid JSON */
+		struct tsp_store_writer *w = tsp_store_create(argv[2], "tsscore",
+			"not json, \"x", &err);
+		if (!w || tsp_params_str(&p, "series", "clobber?", &err) ||
+		    tsp_params_str(&p, "bad\xff utf8", "\xc3\x28 and \xe2\x82", &err) ||
+		    tsp_params_num(&p, "tab\tname", 1e21, &err) ||
+		    tsp_store_add(w, "key\xfe\"q\n", 7, &p, &err) ||
+		    tsp_store_commit(w, &err))
+			goto fail;
+		tsp_params_release(&p);
 		return 0;
 	}
 	if (argc < 3) {

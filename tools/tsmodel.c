@@ -30,7 +30,8 @@ static void usage(void)
 "by its --load) as JSON.\n"
 "\n"
 "  ls      one line per entry: {\"series\": ..., \"bytes\": ...}\n"
-"  show    one line per entry (or per SERIES named) with its parameters\n"
+"  show    one line per entry (or per SERIES named): {\"series\": ...,\n"
+"          \"params\": {...}}\n"
 "  stats   one object: tool, format, program version, options, entries, sizes\n"
 "\n"
 "  -h, --help       show this help and exit\n"
@@ -40,16 +41,61 @@ static void usage(void)
 "2 usage.  See tsmodel(1).\n");
 }
 
-/* JSON output on stdout; write errors are caught at the end. */
+/*
+ * A JSON string on stdout.  Bytes that are not UTF-8 become U+FFFD, so the
+ * output is valid JSON whatever a key or name holds.  Write errors are
+ * caught at the end.
+ */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t need = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 :
+		      (c >> 3) == 30 ? 4 : 0;
+
+	if (need == 0 || need > n)
+		return 0;
+	for (size_t i = 1; i < need; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((need == 2 && c < 0xc2) ||
+	    (need == 3 && ((c == 0xe0 && s[1] < 0xa0) ||
+			   (c == 0xed && s[1] >= 0xa0))) ||
+	    (need == 4 && ((c == 0xf0 && s[1] < 0x90) || c > 0xf4 ||
+			   (c == 0xf4 && s[1] >= 0x90))))
+		return 0;
+	return need;
+}
+
 static void put_string(const char *s, size_t len)
 {
 	char small[512], *buf = len * 6 + 3 <= sizeof(small) ? small
 							     : malloc(len * 6 + 3);
+	size_t o = 0;
+
 	if (!buf) {
 		fputs("\"\"", stdout);
 		return;
 	}
-	fwrite(buf, 1, tsp_json_escape(s, len, buf), stdout);
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_len((const unsigned char *)s + i, len - i);
+		if (n) {
+			memcpy(buf + o, s + i, n);
+			o += n;
+			i += n;
+		} else {
+			memcpy(buf + o, "\xef\xbf\xbd", 3);	/* U+FFFD */
+			o += 3;
+			i++;
+		}
+	}
+	/* buf holds at most 3 bytes a byte; escape from a second buffer */
+	{
+		char *esc = malloc(o * 6 + 3);
+		if (esc) {
+			fwrite(esc, 1, tsp_json_escape(buf, o, esc), stdout);
+			free(esc);
+		}
+	}
 	if (buf != small)
 		free(buf);
 }
@@ -67,15 +113,17 @@ static void put_number(double v)
 		fwrite(buf, 1, n, stdout);
 }
 
-static int put_params(const struct tsp_params *p, struct tsp_error *err,
-		      const char *key, size_t keylen)
+static void put_params(const struct tsp_params *p)
 {
 	size_t pos = 0;
 	struct tsp_param it;
-	int rc;
+	int first = 1;
 
-	while ((rc = tsp_params_next(p->buf, p->len, &pos, &it)) > 0) {
-		fputc(',', stdout);
+	fputc('{', stdout);
+	while (tsp_params_next(p->buf, p->len, &pos, &it) > 0) {
+		if (!first)
+			fputc(',', stdout);
+		first = 0;
 		put_string(it.name, it.namelen);
 		fputc(':', stdout);
 		if (it.type == TSP_PARAM_NUM) {
@@ -92,26 +140,30 @@ static int put_params(const struct tsp_params *p, struct tsp_error *err,
 			fputc(']', stdout);
 		}
 	}
-	if (rc < 0)
-		return tsp_error_set(err, TSP_EDATA,
-				     "corrupt model store (parameters of "
-				     "series '%.*s')",
-				     (int)(keylen > 60 ? 60 : keylen), key);
-	return 0;
+	fputc('}', stdout);
 }
 
+/* {"series":..., "params":{...}}; parameters are checked before a byte. */
 static void show_one(const char *key, size_t keylen,
 		     const struct tsp_params *p, const char *file)
 {
 	struct tsp_error err;
+	struct tsp_param it;
+	size_t pos = 0;
+	int rc;
 
-	tsp_error_clear(&err);
-	fputs("{\"series\":", stdout);
-	put_string(key, keylen);
-	if (put_params(p, &err, key, keylen) < 0) {
-		snprintf(err.input, sizeof(err.input), "%s", file);
+	while ((rc = tsp_params_next(p->buf, p->len, &pos, &it)) > 0)
+		;
+	if (rc < 0) {
+		tsp_error_at(&err, TSP_EDATA, file, 0,
+			     "corrupt model store (parameters of series "
+			     "'%.*s')", (int)(keylen > 60 ? 60 : keylen), key);
 		tsp_cli_die(&err);
 	}
+	fputs("{\"series\":", stdout);
+	put_string(key, keylen);
+	fputs(",\"params\":", stdout);
+	put_params(p);
 	fputs("}\n", stdout);
 }
 
@@ -172,12 +224,14 @@ static void cmd_stats(struct tsp_store *s, const char *file)
 	put_string(tsp_store_tool(s), strlen(tsp_store_tool(s)));
 	printf(",\"format\":%d,\"program\":", TSP_STORE_FORMAT);
 	put_string(tsp_store_program(s), strlen(tsp_store_program(s)));
-	/* The options are the JSON text the tool wrote, shown as it is. */
+	/* The options: the JSON the tool wrote, or a string if it is not. */
 	fputs(",\"options\":", stdout);
-	if (olen)
+	if (olen == 0)
+		fputs("{}", stdout);
+	else if (tsp_json_valid(opts, olen))
 		fwrite(opts, 1, olen, stdout);
 	else
-		fputs("{}", stdout);
+		put_string(opts, olen);
 	printf(",\"entries\":%llu,\"bytes\":%llu,\"bytes_per_entry\":",
 	       (unsigned long long)n, (unsigned long long)size);
 	put_number(n ? (double)size / (double)n : 0);

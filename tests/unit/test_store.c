@@ -202,8 +202,47 @@ int main(void)
 		tsp_store_close(s);
 	}
 
+	/*
+	 * A flipped byte in the index: lookups through that part are errors,
+	 * never a silent "no entry".
+	 */
+	{
+		unsigned char hdr[64];
+		uint64_t index_off;
+		int fd = open(path, O_RDONLY), errs = 0, absent = 0, ok = 0;
+		if (pread(fd, hdr, 64, 0) != 64)
+			abort();
+		close(fd);
+		memcpy(&index_off, hdr + 56, 8);
+		flip(path, (long)index_off + 8 * 100 + 3);
+		s = tsp_store_open(path, NULL, &err);
+		for (long i = 0; s && i < n; i++) {
+			int len = snprintf(key, sizeof(key), "cpu{host=\"h%ld\"}", i);
+			int rc = tsp_store_get(s, key, (size_t)len, &p, &err);
+			if (rc < 0 && strstr(err.msg, "index checksum"))
+				errs++;
+			else if (rc == 0)
+				absent++;
+			else
+				ok++;
+		}
+		CHECK(errs >= 1 && absent == 0 && errs + ok == n,
+		      "flipped index: %d errors, %d absent, %d fine", errs,
+		      absent, ok);
+		tsp_store_close(s);
+		flip(path, (long)index_off + 8 * 100 + 3);
+	}
+
+	/* A replaced store keeps its file mode. */
+	{
+		struct stat st;
+		chmod(path, 0640);
+		CHECK(write_store(path, 5, "tsscale") == 0, "rewrite");
+		stat(path, &st);
+		CHECK((st.st_mode & 0777) == 0640, "mode %o", st.st_mode & 0777);
+	}
+
 	/* Atomic writes: abort leaves the old file as it was, no temp file. */
-	CHECK(write_store(path, 10, "tsscale") == 0, "rewrite");
 	{
 		struct tsp_store_writer *w = tsp_store_create(path, "tsscale", "",
 							      &err);
@@ -214,7 +253,7 @@ int main(void)
 		      "duplicate key: %s", err.msg);
 		tsp_store_abort(w);
 		s = tsp_store_open(path, NULL, &err);
-		CHECK(s && tsp_store_count(s) == 10, "old store intact");
+		CHECK(s && tsp_store_count(s) == 5, "old store intact");
 		tsp_store_close(s);
 		char cmd[100];
 		snprintf(cmd, sizeof(cmd), "ls %s.tmp.* >/dev/null 2>&1", path);
