@@ -28,7 +28,10 @@ enum tsp_num_status tsp_num_parse(const char *s, size_t len, double *out);
 /*
  * Write v in the shortest form that reads back (with strtod or
  * tsp_num_parse) as the same double: 0.1 -> "0.1", 1e21 -> "1e+21".
- * NaN, Inf and -Inf are written as "NaN", "Inf", "-Inf".  buf must hold
+ * Precisely: integers below 1e15 as integers; otherwise what printf's
+ * %.15g, %.16g or %.17g writes, the first of them that reads back
+ * (subnormals: the first of %.1g to %.17g).  NaN, Inf and -Inf are
+ * written as "NaN", "Inf", "-Inf", negative zero as "-0".  buf must hold
  * TSP_NUM_BUFSZ bytes.  Returns the length written (NUL not counted).
  */
 size_t tsp_num_format(double v, char *buf);
