@@ -44,12 +44,15 @@ LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIBA = $(BUILD)/libtspipe.a
 CLI_OBJ = $(BUILD)/tools/cli.o
 BINS = $(TOOLS:%=$(BUILD)/bin/%)
-UNIT_BINS = $(UNIT_SRCS:%.c=$(BUILD)/%) $(BUILD)/tests/numcmp $(BUILD)/tests/mkstore
+UNIT_BINS = $(UNIT_SRCS:%.c=$(BUILD)/%) $(BUILD)/tests/numcmp $(BUILD)/tests/mkstore \
+	$(BUILD)/tests/mstlbench
 
 .PHONY: all deps check check-sanitize check-valgrind demo bench install \
 	clean distclean lint-man
 .SUFFIXES:
-.SECONDARY:
+# Objects are kept (not deleted as intermediates); unlike .SECONDARY
+# with no names, a missing library object is still rebuilt.
+.PRECIOUS: $(BUILD)/%.o
 
 all: $(BINS) $(UNIT_BINS)
 
