@@ -9,7 +9,7 @@
 #
 # ./configure is run automatically (config.mk) the first time.
 
-TOOLS = tsinterp tsmodel
+TOOLS = tsinterp tsmodel tsscale
 LIB_SRCS = $(sort $(wildcard lib/*.c))
 UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
 
@@ -42,7 +42,7 @@ LIBS = $(GSL_LIBS) $(ZLIB_LIBS) $(CSV_LIBS) -lm
 
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIBA = $(BUILD)/libtspipe.a
-CLI_OBJ = $(BUILD)/tools/cli.o
+CLI_OBJ = $(BUILD)/tools/cli.o $(BUILD)/tools/row.o
 BINS = $(TOOLS:%=$(BUILD)/bin/%)
 UNIT_BINS = $(UNIT_SRCS:%.c=$(BUILD)/%) $(BUILD)/tests/numcmp $(BUILD)/tests/mkstore \
 	$(BUILD)/tests/mstlbench

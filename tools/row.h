@@ -1,0 +1,102 @@
+/*
+ * row: the read loop and the output row that record-at-a-time tools
+ * (tsscale, tsdeseason, ...) share.  A tool hands tsp_input_read() a
+ * callback that gets each good record with its series index; the callback
+ * builds its output with tsp_row_*: the input's fields, some overwritten
+ * in place, new ones appended (DESIGN.md §2, pass-through).
+ */
+#ifndef TSP_ROW_H
+#define TSP_ROW_H
+
+#include "cli.h"
+#include "tsp_num.h"
+#include "tsp_table.h"
+#include "tsp_time.h"
+
+/* Room for a number or a time as text. */
+#define TSP_ROW_BUFSZ (TSP_TIME_BUFSZ > TSP_NUM_BUFSZ ? TSP_TIME_BUFSZ \
+						       : TSP_NUM_BUFSZ)
+
+/* One output record under construction. */
+struct tsp_row {
+	struct tsp_field *f;
+	size_t n, cap;
+	char (*buf)[TSP_ROW_BUFSZ];	/* text of field i, when we made it */
+	const struct tsp_record *src;
+};
+
+/* Zero a row; allocates nothing.  tsp_row_release frees it. */
+void tsp_row_init(struct tsp_row *r);
+void tsp_row_release(struct tsp_row *r);
+
+/* Start a row as a copy of src's fields (borrowed: src must live until
+ * the row is written).  Exits 1 when out of memory. */
+void tsp_row_start(struct tsp_row *r, const struct tsp_record *src);
+
+/* Set field name (interned) to v, in place if the row has it, else
+ * appended.  NaN writes a missing value (empty in CSV, null in NDJSON). */
+void tsp_row_num(struct tsp_row *r, const char *name, double v);
+
+/* Set field name (interned) to the text s (a CSV field / JSON string). */
+void tsp_row_str(struct tsp_row *r, const char *name, const char *s);
+
+/* Rewrite field ti (the time) as --time-format asks; a no-op for keep. */
+void tsp_row_time(struct tsp_row *r, const struct tsp_cli *c, long ti,
+		  tsp_time_t t, const struct tsp_timefmt *fmt);
+
+/* Write the row.  A failed write ends the run (even with --on-error
+ * skip: it is not the record's fault). */
+void tsp_row_write(struct tsp_row *r, struct tsp_writer *w);
+
+/*
+ * The callback: rec is the record, pt its key/time/value, idx its series'
+ * index in the table.  Return 0, or -1 with err set for a bad record
+ * (skipped with --on-error skip, else the end of the run).
+ */
+typedef int (*tsp_input_fn)(void *ctx, const struct tsp_record *rec,
+			    const struct tsp_point *pt, size_t idx,
+			    struct tsp_error *err);
+
+struct tsp_input {
+	struct tsp_cli *cli;
+	struct tsp_table *series;
+	struct tsp_writer *w;	/* made at the first input, in its format
+				   (or -O); NULL = the tool writes nothing */
+	int no_output;		/* set: don't make a writer (fit-only runs) */
+	int quiet;		/* set: a second pass over the same input,
+				   whose bad records (unreadable, no key,
+				   time, or value, time order) were reported
+				   by the first: skip them silently */
+	int check_order;	/* set: time going backwards in a series is
+				   a data error */
+	const char *const *extra; /* fields the tool appends, for the */
+	size_t nextra;		  /* header of a CSV input with no records */
+	enum tsp_format fmt;	/* the first input's format (or -O) */
+	long records;		/* good records seen */
+	tsp_time_t *last;	/* per series: last time (check_order) */
+	struct tsp_timefmt *lastfmt;
+	size_t lastcap;
+};
+
+/* Zero in; cli and series are borrowed. */
+void tsp_input_init(struct tsp_input *in, struct tsp_cli *cli,
+		    struct tsp_table *series);
+
+/* Free the order-check state and the writer (not flushed). */
+void tsp_input_release(struct tsp_input *in);
+
+/* Read every record of path ("-" = standard input) through fn.  Errors
+ * that are not a bad record end the run. */
+void tsp_input_read(struct tsp_input *in, const char *path, tsp_input_fn fn,
+		    void *ctx);
+
+/*
+ * For a second pass over the same input: if path is standard input and
+ * it is not a regular file, copy it to a temporary file (unlinked at
+ * once) and make that the standard input.  Call before the first pass;
+ * tsp_input_rewind() then goes back to its start before the next pass.
+ */
+void tsp_input_spool(const char *path);
+void tsp_input_rewind(void);
+
+#endif
