@@ -42,7 +42,7 @@ LIBS = $(GSL_LIBS) $(ZLIB_LIBS) $(CSV_LIBS) -lm
 
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIBA = $(BUILD)/libtspipe.a
-CLI_OBJ = $(BUILD)/tools/cli.o $(BUILD)/tools/row.o
+CLI_OBJ = $(BUILD)/tools/cli.o $(BUILD)/tools/tool_io.o
 BINS = $(TOOLS:%=$(BUILD)/bin/%)
 UNIT_BINS = $(UNIT_SRCS:%.c=$(BUILD)/%) $(BUILD)/tests/numcmp $(BUILD)/tests/mkstore \
 	$(BUILD)/tests/mstlbench

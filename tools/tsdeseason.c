@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "row.h"
+#include "tool_io.h"
 #include "tsp_deseason.h"
 #include "tsp_season.h"
 #include "tsp_store.h"
@@ -353,23 +353,6 @@ static void load_open(struct state *st)
 	}
 }
 
-static int field_num(const struct tsp_record *rec, long i, double *v,
-		     struct tsp_error *err)
-{
-	const struct tsp_field *f = &rec->f[i];
-	char q[80];
-
-	if (f->len == 0 || f->type == TSP_T_NULL) {
-		*v = NAN;
-		return 0;
-	}
-	if (tsp_num_parse(f->val, f->len, v) == TSP_NUM_OK)
-		return 0;
-	return tsp_error_at(err, TSP_EDATA, rec->input, rec->line,
-			    "non-numeric value %s in field '%s'",
-			    tsp_quote(q, sizeof(q), f->val, f->len), f->name);
-}
-
 /* --load: remove (or with --reseason add) the saved pattern by phase. */
 static int load_cb(void *ctx, const struct tsp_record *rec,
 		   const struct tsp_point *pt, size_t idx,
@@ -417,7 +400,7 @@ static int load_cb(void *ctx, const struct tsp_record *rec,
 		long i = tsp_record_find(rec, names[k]);
 		if (i < 0)
 			continue;
-		if (field_num(rec, i, &v, err) < 0)
+		if (tsp_field_num(rec, i, &v, err) < 0)
 			return -1;
 		if (!isnan(v))
 			tsp_row_num(&st->row, names[k], v + seas);
@@ -628,15 +611,6 @@ static void parse_options(int argc, char **argv, struct tsp_cli *cli,
 		o->components = 1;
 }
 
-static void each_input(struct state *st, int argc, char **argv,
-		       tsp_input_fn fn)
-{
-	if (optind == argc)
-		tsp_input_read(&st->in, "-", fn, st);
-	for (int i = optind; i < argc; i++)
-		tsp_input_read(&st->in, argv[i], fn, st);
-}
-
 static void detect(struct state *st)
 {
 	struct tsp_writer *w = tsp_writer_new(STDOUT_FILENO, st->in.fmt ?
@@ -679,26 +653,23 @@ int main(int argc, char **argv)
 
 	if (st.cfg.load) {
 		load_open(&st);
-		each_input(&st, argc, argv, load_cb);
+		tsp_input_each(&st.in, argc, argv, optind, load_cb, &st);
 	} else {
-		if (optind == argc && !st.cfg.detect)
-			tsp_input_spool("-");
-		for (int i = optind; i < argc && !st.cfg.detect; i++)
-			tsp_input_spool(argv[i]);
-		st.in.no_output = 1;
-		each_input(&st, argc, argv, gather_cb);
+		if (st.cfg.detect) {	/* one pass */
+			st.in.no_output = 1;
+			tsp_input_each(&st.in, argc, argv, optind, gather_cb,
+				       &st);
+		} else {
+			tsp_input_first(&st.in, argc, argv, optind, gather_cb,
+					&st);
+		}
 		fit_all(&st);
 		if (st.cfg.save)
 			save_store(&st);
 		if (st.cfg.detect) {
 			detect(&st);
 		} else {
-			tsp_input_rewind();
-			free(st.in.last);
-			st.in.last = NULL;
-			st.in.lastcap = 0;
-			st.in.no_output = 0;
-			st.in.quiet = 1;
+			tsp_input_second(&st.in);
 			if (st.cfg.o.components) {
 				static const char *extra[2];
 				extra[0] = st.f_trend;
@@ -706,7 +677,8 @@ int main(int argc, char **argv)
 				st.in.extra = extra;
 				st.in.nextra = 2;
 			}
-			each_input(&st, argc, argv, write_cb);
+			tsp_input_each(&st.in, argc, argv, optind, write_cb,
+				       &st);
 		}
 	}
 

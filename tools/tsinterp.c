@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "tool_io.h"
 #include "tsp_num.h"
 #include "tsp_regrid.h"
 #include "tsp_table.h"
@@ -71,7 +71,7 @@ static void usage(void)
 
 struct output {
 	struct tsp_cli *cli;
-	struct tsp_writer *w;
+	struct tsp_input *in;		/* its writer is the output */
 	int drop_missing;
 	const char *filled_name;
 	struct tsp_field *f;
@@ -217,7 +217,7 @@ static int write_row(void *ctx, const struct tsp_regrid_row *row,
 	out->f[fi].len = 1;
 	out->f[fi].type = TSP_T_JSONNUM;
 	out->f[fi].flags = TSP_FF_PLAIN;
-	if (tsp_writer_write(out->w, out->f, n, err) < 0) {
+	if (tsp_writer_write(out->in->w, out->f, n, err) < 0) {
 		/*
 		 * An output error is not the current input record's fault:
 		 * it ends the run, even with --on-error skip.  For a later
@@ -234,85 +234,12 @@ static int write_row(void *ctx, const struct tsp_regrid_row *row,
 	return 0;
 }
 
-/* CSV input with no records: still write the header (with 'filled'). */
-static void write_empty_header(struct output *out, struct tsp_reader *r)
+/* Each good record goes to the regrid engine, which writes rows as they
+ * become final. */
+static int push_cb(void *ctx, const struct tsp_record *rec,
+		   const struct tsp_point *pt, size_t idx, struct tsp_error *err)
 {
-	size_t n;
-	const char *const *h = tsp_reader_header(r, &n);
-	const char **names;
-	struct tsp_error err;
-
-	if (!h)
-		return;
-	names = malloc((n + 1) * sizeof(*names));
-	if (!names)
-		return;
-	memcpy(names, h, n * sizeof(*names));
-	for (size_t i = 0; i < n; i++)
-		if (names[i] == out->filled_name)
-			goto have;
-	names[n++] = out->filled_name;
-have:
-	tsp_error_clear(&err);
-	if (tsp_writer_header(out->w, names, n, &err) < 0)
-		tsp_cli_die(&err);
-	free(names);
-}
-
-static void read_input(const char *path, struct tsp_cli *cli,
-		       struct output *out, struct tsp_table *series,
-		       struct tsp_regrid *rg, long *records)
-{
-	struct tsp_error err;
-	struct tsp_reader *r;
-	struct tsp_record *rec;
-	struct tsp_point pt;
-	int rc;
-
-	tsp_error_clear(&err);
-	r = tsp_reader_open(path, cli->in_fmt, &err);
-	if (!r)
-		tsp_cli_die(&err);
-	if (!out->w) {
-		enum tsp_format f = cli->out_fmt ? cli->out_fmt
-						 : tsp_reader_format(r);
-		out->w = tsp_writer_new(STDOUT_FILENO, f);
-		if (!out->w) {
-			tsp_error_set(&err, TSP_ENOMEM, "out of memory");
-			tsp_cli_die(&err);
-		}
-		tsp_cli_set_output(out->w);
-	}
-	if (tsp_reader_empty(r))
-		tsp_cli_warn("%s: empty input", tsp_reader_name(r));
-	while ((rc = tsp_reader_next(r, &rec, &err)) != 0) {
-		long idx;
-		int added;
-
-		if (rc < 0) {
-			if (tsp_reader_failed(r))
-				tsp_cli_die(&err);
-			tsp_cli_record_error(cli, &err);
-			continue;
-		}
-		if (tsp_spec_resolve(&cli->spec, rec, &pt, &err) < 0) {
-			tsp_cli_record_error(cli, &err);
-			continue;
-		}
-		idx = tsp_table_get(series, pt.key, pt.keylen, &added);
-		if (idx < 0) {
-			tsp_error_set(&err, TSP_ENOMEM, "out of memory");
-			tsp_cli_die(&err);
-		}
-		if (tsp_regrid_push(rg, (size_t)idx, &pt, rec, &err) < 0) {
-			tsp_cli_record_error(cli, &err);
-			continue;
-		}
-		(*records)++;
-	}
-	if (*records == 0)
-		write_empty_header(out, r);
-	tsp_reader_free(r);
+	return tsp_regrid_push(ctx, idx, pt, rec, err);
 }
 
 int main(int argc, char **argv)
@@ -321,9 +248,10 @@ int main(int argc, char **argv)
 	struct tsp_regrid_opts o;
 	struct output out;
 	struct tsp_table series;
+	struct tsp_input in;
 	struct tsp_regrid *rg;
 	struct tsp_error err;
-	long records = 0;
+	const char *extra[1];
 	int opt, status;
 
 	tsp_cli_init(&cli, "tsinterp", argv);
@@ -358,25 +286,27 @@ int main(int argc, char **argv)
 	if (tsp_spec_init(&cli.spec, &err) < 0)
 		tsp_cli_die(&err);
 	out.cli = &cli;
+	out.in = &in;
 	out.filled_name = tsp_intern("filled", 6);
 	tsp_table_init(&series);
+	tsp_input_init(&in, &cli, &series);
+	extra[0] = out.filled_name;
+	in.extra = extra;		/* an input without records: header */
+	in.nextra = 1;
 	rg = tsp_regrid_new(&o, write_row, &out);
 	if (!rg || !out.filled_name) {
 		tsp_error_set(&err, TSP_ENOMEM, "out of memory");
 		tsp_cli_die(&err);
 	}
 
-	if (optind == argc)
-		read_input("-", &cli, &out, &series, rg, &records);
-	for (int i = optind; i < argc; i++)
-		read_input(argv[i], &cli, &out, &series, rg, &records);
+	tsp_input_each(&in, argc, argv, optind, push_cb, rg);
 	if (tsp_regrid_finish(rg, &err) < 0)
 		tsp_cli_die(&err);
 
-	status = tsp_cli_finish(&cli, out.w);
+	status = tsp_cli_finish(&cli, in.w);
 	tsp_regrid_free(rg);
+	tsp_input_release(&in);
 	tsp_table_release(&series);
-	tsp_writer_free(out.w);
 	free(out.f);
 	tsp_cli_release(&cli);
 	return status;

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "row.h"
+#include "tool_io.h"
 #include "tsp_scale.h"
 #include "tsp_store.h"
 
@@ -234,25 +234,6 @@ static int load_series(struct state *st, struct series *s,
 	s->ready = 1;
 	return 0;
 }
-
-/* The number in field i of rec (NaN when missing), or -1 if not one. */
-static int field_num(const struct tsp_record *rec, long i, double *v,
-		     struct tsp_error *err)
-{
-	const struct tsp_field *f = &rec->f[i];
-	char q[80];
-
-	if (f->len == 0 || f->type == TSP_T_NULL) {
-		*v = NAN;
-		return 0;
-	}
-	if (tsp_num_parse(f->val, f->len, v) == TSP_NUM_OK)
-		return 0;
-	return tsp_error_at(err, TSP_EDATA, rec->input, rec->line,
-			    "non-numeric value %s in field '%s'",
-			    tsp_quote(q, sizeof(q), f->val, f->len), f->name);
-}
-
 static int domain_error(const struct state *st, const struct series *s,
 			const struct tsp_record *rec, const char *field,
 			double v, struct tsp_error *err)
@@ -302,7 +283,7 @@ static int apply_diff(struct state *st, struct series *s,
 		long i = tsp_record_find(rec, names[k]);
 		if (i < 0)
 			continue;
-		if (field_num(rec, i, &v, err) < 0)
+		if (tsp_field_num(rec, i, &v, err) < 0)
 			return -1;
 		tsp_row_num(&st->row, names[k], v + base);
 		/* Without a value, the levels follow the point forecast. */
@@ -332,7 +313,7 @@ static int apply_inverse(struct state *st, struct series *s,
 		i = tsp_record_find(rec, names[k]);
 		if (i < 0)
 			continue;
-		if (field_num(rec, i, &v, err) < 0)
+		if (tsp_field_num(rec, i, &v, err) < 0)
 			return -1;
 		if (isnan(v))
 			continue;
@@ -344,7 +325,7 @@ static int apply_inverse(struct state *st, struct series *s,
 	 * non-linear one it means nothing any more: make it missing. */
 	i = tsp_record_find(rec, st->f_sigma);
 	if (i >= 0) {
-		if (field_num(rec, i, &v, err) < 0)
+		if (tsp_field_num(rec, i, &v, err) < 0)
 			return -1;
 		tsp_row_num(&st->row, st->f_sigma,
 			    st->cfg.o.method <= TSP_SCALE_ROBUST ?
@@ -511,28 +492,12 @@ static void parse_options(int argc, char **argv, struct tsp_cli *cli,
 		tsp_cli_usage_error("say which transform: --method METHOD (or "
 				    "--load FILE)");
 }
-
-/* Read every input once through fn. */
-static void each_input(struct state *st, int argc, char **argv,
-		       tsp_input_fn fn)
-{
-	if (optind == argc)
-		tsp_input_read(&st->in, "-", fn, st);
-	for (int i = optind; i < argc; i++)
-		tsp_input_read(&st->in, argv[i], fn, st);
-}
-
 /* Pass 1: fit every series; save; then rewind for pass 2. */
 static void fit_pass(struct state *st, int argc, char **argv)
 {
 	struct tsp_error err;
 
-	if (optind == argc)
-		tsp_input_spool("-");
-	for (int i = optind; i < argc; i++)
-		tsp_input_spool(argv[i]);
-	st->in.no_output = 1;
-	each_input(st, argc, argv, fit_cb);
+	tsp_input_first(&st->in, argc, argv, optind, fit_cb, st);
 	tsp_error_clear(&err);
 	for (size_t i = 0; i < tsp_table_count(st->in.series); i++) {
 		struct series *s = &st->s[i];
@@ -548,13 +513,7 @@ static void fit_pass(struct state *st, int argc, char **argv)
 			     st->constants);
 	if (st->cfg.save)
 		save_store(st);
-	tsp_input_rewind();
-	/* Pass 2 sees the same records: same order checks, no repeats. */
-	free(st->in.last);
-	st->in.last = NULL;
-	st->in.lastcap = 0;
-	st->in.no_output = 0;
-	st->in.quiet = 1;
+	tsp_input_second(&st->in);
 }
 
 /* One-pass methods with --save: what the fit gathered alongside. */
@@ -603,7 +562,7 @@ int main(int argc, char **argv)
 		load_open(&st);
 	else if (tsp_scale_needs_fit(&st.cfg.o))
 		fit_pass(&st, argc, argv);
-	each_input(&st, argc, argv, apply_cb);
+	tsp_input_each(&st.in, argc, argv, optind, apply_cb, &st);
 	if (st.cfg.save && !tsp_scale_needs_fit(&st.cfg.o))
 		save_one_pass(&st);
 

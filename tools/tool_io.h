@@ -1,12 +1,12 @@
 /*
- * row: the read loop and the output row that record-at-a-time tools
+ * tool_io: the read loop and the output row that record-at-a-time tools
  * (tsscale, tsdeseason, ...) share.  A tool hands tsp_input_read() a
  * callback that gets each good record with its series index; the callback
  * builds its output with tsp_row_*: the input's fields, some overwritten
  * in place, new ones appended (DESIGN.md §2, pass-through).
  */
-#ifndef TSP_ROW_H
-#define TSP_ROW_H
+#ifndef TSP_TOOL_IO_H
+#define TSP_TOOL_IO_H
 
 #include "cli.h"
 #include "tsp_num.h"
@@ -89,6 +89,26 @@ void tsp_input_release(struct tsp_input *in);
  * that are not a bad record end the run. */
 void tsp_input_read(struct tsp_input *in, const char *path, tsp_input_fn fn,
 		    void *ctx);
+
+/* Read the file operands argv[first..argc) through fn, or standard input
+ * when there are none. */
+void tsp_input_each(struct tsp_input *in, int argc, char **argv, int first,
+		    tsp_input_fn fn, void *ctx);
+
+/*
+ * Two passes over the operands (standard input when none): spool what
+ * must be (see tsp_input_spool) and read them once through fn without
+ * writing; tsp_input_second() then rewinds and readies the second pass
+ * (same order checks, bad records already reported stay quiet).
+ */
+void tsp_input_first(struct tsp_input *in, int argc, char **argv, int first,
+		     tsp_input_fn fn, void *ctx);
+void tsp_input_second(struct tsp_input *in);
+
+/* The number in field i of rec: NaN when empty or null, else it must
+ * parse (a data error naming the record).  Returns 0 or -1. */
+int tsp_field_num(const struct tsp_record *rec, long i, double *v,
+		  struct tsp_error *err);
 
 /*
  * For a second pass over the same input: if path is standard input and

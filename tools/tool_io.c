@@ -1,4 +1,4 @@
-#include "row.h"
+#include "tool_io.h"
 
 #include <errno.h>
 #include <math.h>
@@ -234,7 +234,6 @@ void tsp_input_read(struct tsp_input *in, const char *path, tsp_input_fn fn,
 	struct tsp_reader *r;
 	struct tsp_record *rec;
 	struct tsp_point pt;
-	long before = in->records;
 	int rc;
 
 	tsp_error_clear(&err);
@@ -281,7 +280,9 @@ void tsp_input_read(struct tsp_input *in, const char *path, tsp_input_fn fn,
 		}
 		in->records++;
 	}
-	if (in->records == before && !in->no_output)
+	/* No record at all so far: a CSV header still says what the
+	 * columns are. */
+	if (in->records == 0 && !in->no_output)
 		write_empty_header(in, r);
 	tsp_reader_free(r);
 }
@@ -346,4 +347,51 @@ void tsp_input_rewind(void)
 			      "second time: %s", strerror(errno));
 		tsp_cli_die(&err);
 	}
+}
+
+void tsp_input_each(struct tsp_input *in, int argc, char **argv, int first,
+		    tsp_input_fn fn, void *ctx)
+{
+	if (first == argc)
+		tsp_input_read(in, "-", fn, ctx);
+	for (int i = first; i < argc; i++)
+		tsp_input_read(in, argv[i], fn, ctx);
+}
+
+void tsp_input_first(struct tsp_input *in, int argc, char **argv, int first,
+		     tsp_input_fn fn, void *ctx)
+{
+	if (first == argc)
+		tsp_input_spool("-");
+	for (int i = first; i < argc; i++)
+		tsp_input_spool(argv[i]);
+	in->no_output = 1;
+	tsp_input_each(in, argc, argv, first, fn, ctx);
+}
+
+void tsp_input_second(struct tsp_input *in)
+{
+	tsp_input_rewind();
+	free(in->last);
+	in->last = NULL;
+	in->lastcap = 0;
+	in->no_output = 0;
+	in->quiet = 1;
+}
+
+int tsp_field_num(const struct tsp_record *rec, long i, double *v,
+		  struct tsp_error *err)
+{
+	const struct tsp_field *f = &rec->f[i];
+	char q[80];
+
+	if (f->len == 0 || f->type == TSP_T_NULL) {
+		*v = NAN;
+		return 0;
+	}
+	if (tsp_num_parse(f->val, f->len, v) == TSP_NUM_OK)
+		return 0;
+	return tsp_error_at(err, TSP_EDATA, rec->input, rec->line,
+			    "non-numeric value %s in field '%s'",
+			    tsp_quote(q, sizeof(q), f->val, f->len), f->name);
 }
