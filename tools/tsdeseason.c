@@ -117,6 +117,10 @@ struct state {
 	tsp_time_t col_dur[TSP_DS_MAXP * 4];
 	size_t ncol;
 	long nonseasonal;
+	/* Records pass 1 rejected (off the grid...): pass 2 meets them in the
+	 * same order and leaves them out too. */
+	struct skipped { const char *input; long line; } *skip;
+	size_t nskip, skipcap, skipat;
 };
 
 static void die_nomem(void)
@@ -173,6 +177,17 @@ static int gather_cb(void *ctx, const struct tsp_record *rec,
 			tsp_cli_usage_error("%s", err->msg);
 		if (err->code != TSP_EDATA)
 			tsp_cli_die(err);
+		if (st->nskip == st->skipcap) {
+			size_t cap = st->skipcap ? st->skipcap * 2 : 16;
+			struct skipped *ns = realloc(st->skip,
+						     cap * sizeof(*ns));
+			if (!ns)
+				die_nomem();
+			st->skip = ns;
+			st->skipcap = cap;
+		}
+		st->skip[st->nskip].input = rec->input;
+		st->skip[st->nskip++].line = rec->line;
 		memcpy(msg, err->msg, sizeof(msg));
 		return tsp_error_at(err, TSP_EDATA, rec->input, rec->line,
 				    "series %s: %s",
@@ -258,6 +273,11 @@ static int write_cb(void *ctx, const struct tsp_record *rec,
 	double each[TSP_DS_MAXP], trend = NAN, seas, x;
 
 	(void)err;
+	if (st->skipat < st->nskip && st->skip[st->skipat].line == rec->line &&
+	    st->skip[st->skipat].input == rec->input) {
+		st->skipat++;
+		return 0;	/* reported and counted in pass 1 */
+	}
 	if (s->failed)
 		return 0;	/* reported and counted after pass 1 */
 	x = pt->missing ? NAN : pt->v;
@@ -691,6 +711,7 @@ int main(int argc, char **argv)
 		}
 	}
 	free(st.s);
+	free(st.skip);
 	tsp_store_close(st.store);
 	tsp_params_release(&st.params);
 	tsp_row_release(&st.row);
