@@ -539,9 +539,11 @@ static int test_period(struct finder *f, size_t k, int test,
  * its m = k/q stretches of length q.  The share of the profile's variance
  * their average explains is (1 + (m - 1) r) / m, r the mean correlation
  * between two stretches; return r.  The days of a week correlate (0.6 to
- * 0.9 in tests); a harmonic does not (144 in a day with two unequal
- * bumps: -0.6; 84, half a week whose weekend differs: 0).  Both variances
- * are corrected for the noise of means of `per` values.
+ * 0.9 in tests, 0.25 about the common mean under a weekend step 1.5
+ * times the day, hence the stretch levels below); a harmonic does not
+ * (144 in a day with two unequal bumps: -0.6; 84, half a week whose
+ * weekend differs: 0).  Both variances are corrected for the noise of
+ * means of `per` values.  Uses f->rho.
  */
 static double repeat(struct finder *f, size_t q, size_t k)
 {
@@ -556,12 +558,43 @@ static double repeat(struct finder *f, size_t q, size_t k)
 	double ss_m = profile(f, d, len, off, k, &ss);	/* f->sum */
 	double per = (double)len / (double)k;
 	double s2e = (ss - ss_m) / (double)(len - k);
-	double mp = 0.0, vp = 0.0, vq = 0.0;
+	double mp = 0.0, vp = 0.0, vb = 0.0, vq = 0.0;	/* profile, levels, q */
+	double *cum = f->rho;		/* free here, > maxp long */
 	for (size_t ph = 0; ph < k; ph++)
 		mp += f->sum[ph];
 	mp /= (double)k;
-	for (size_t ph = 0; ph < k; ph++)
+	cum[0] = 0.0;
+	for (size_t ph = 0; ph < k; ph++) {
 		vp += (f->sum[ph] - mp) * (f->sum[ph] - mp);
+		cum[ph + 1] = cum[ph] + f->sum[ph] - mp;
+	}
+	/*
+	 * Stretches at different levels (weekdays above the weekend) are k's
+	 * own pattern and say nothing of whether their shapes repeat.  When
+	 * the levels carry most of k's profile, a strong day would pass for
+	 * a harmonic of a week with a large weekend step, so then each
+	 * stretch is taken about its own mean (as in a correlation), the
+	 * stretches starting where their levels differ most (midnight, for
+	 * data that starts at noon).  Not over two stretches: their levels
+	 * are then most of k's slowest harmonic, which is what makes a
+	 * harmonic (144 in a day with two unequal bumps); nor when the
+	 * levels carry little (84 in a week) or what is left within the
+	 * stretches is mostly noise: left of a harmonic's stretches (28 in
+	 * a week) there can be little more, and r is then a ratio of noise.
+	 */
+	for (size_t sh = 0; sh < q && mq > 2; sh++) {
+		double b = 0.0;
+		for (size_t j = 0; j < mq; j++) {
+			size_t a = sh + j * q, e = a + q;
+			double ms = e <= k ? cum[e] - cum[a] :
+				cum[k] - cum[a] + cum[e - k];
+			b += ms * ms / (double)q;
+		}
+		if (b > vb)
+			vb = b;
+	}
+	double noise = (double)(k - mq) * s2e / per;	/* in vp - vb */
+	int centre = vb > vp - vb && vp - vb > 2.0 * noise;
 	for (size_t ph = 0; ph < q; ph++) {
 		double sq = 0.0;
 		for (size_t j = 0; j < mq; j++)
@@ -569,8 +602,13 @@ static double repeat(struct finder *f, size_t q, size_t k)
 		sq = sq / (double)mq - mp;
 		vq += (double)mq * sq * sq;
 	}
-	vp -= (double)k * s2e / per;
-	vq -= (double)q * s2e / per;
+	if (centre) {
+		vp -= vb + noise;
+		vq -= (double)(q - 1) * s2e / per;
+	} else {
+		vp -= (double)k * s2e / per;
+		vq -= (double)q * s2e / per;
+	}
 	if (!(vp > 0.0))
 		return 0.0;
 	return ((double)mq * vq / vp - 1.0) / (double)(mq - 1);
@@ -962,6 +1000,18 @@ static int pass(struct finder *f, const size_t *cand, size_t nc)
 		st = prune(f);
 		if (st)
 			return st;
+		/*
+		 * k itself pruned (a week over fewer than five cycles, with
+		 * the day it needs just dropped as its harmonic): as if k had
+		 * failed, the divisors come back.
+		 */
+		int kept = 0;
+		for (size_t a = 0; a < f->nacc; a++)
+			kept |= f->acc[a] == k;
+		if (!kept) {
+			memcpy(f->acc, keep, nkeep * sizeof(*keep));
+			f->nacc = nkeep;
+		}
 	}
 	return 0;
 }

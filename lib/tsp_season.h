@@ -43,7 +43,9 @@
  *     p < 1e-9.
  *  4. Harmonics: a divisor q of a period k is kept only if k's profile
  *     is made of k/q stretches that correlate (r >= 0.4: the days of a
- *     week do; 144 in a day with two unequal bumps does not).  After
+ *     week do; 144 in a day with two unequal bumps does not), each
+ *     stretch about its own mean when their levels are most of k's
+ *     profile (a weekend step larger than the day).  After
  *     each acceptance, periods no longer significant net of the others
  *     are dropped (336 = 2016/6, taken from a weekly pattern before the
  *     week was seen).  A second pass redoes 2-4 with the periods of the

@@ -142,6 +142,27 @@ static void hourly(void)
 	CHECK_STR(find(y, n, 0, 8), "24");
 	/* two weeks are enough for a day */
 	CHECK_STR(find(y, 336, 0, 8), "24");
+
+	/*
+	 * A day under a weekend step half again as large: the week's
+	 * profile is mostly the step, yet the day is no harmonic of it.
+	 * Over 8 weeks and 4 (the week then passes as a multiple of the
+	 * day), and with the data starting at 13:00.
+	 */
+	for (size_t t = 0; t < n; t++) {
+		double step = (t / 24) % 7 >= 5 ? -1.0 : 0.4;
+		y[t] = 30.0 + 0.02 * (double)t + 4.0 * sin(2.0 * PI * t / 24.0) +
+		       6.0 * step + 0.67 * gauss();
+	}
+	CHECK_STR(find(y, n, 0, 8), "24,168");
+	CHECK_STR(find(y, n / 2, 0, 8), "24,168");
+	for (size_t t = 0; t < n; t++) {
+		size_t h = t + 13;
+		double step = (h / 24) % 7 >= 5 ? -1.0 : 0.4;
+		y[t] = 30.0 + 4.0 * sin(2.0 * PI * h / 24.0) + 6.0 * step +
+		       0.67 * gauss();
+	}
+	CHECK_STR(find(y, n, 0, 8), "24,168");
 }
 
 static void nothing(void)
