@@ -352,6 +352,29 @@ int tsp_fcb_forecast(const struct tsp_fcb *f, size_t h, double *mean,
 	return 0;
 }
 
+double tsp_fcb_sigma2(const struct tsp_fcb *f)
+{
+	double k;
+
+	if (f->n == 0)
+		return NAN;
+	switch (f->method) {
+	case TSP_FCB_NAIVE:
+	case TSP_FCB_SNAIVE:
+		return f->nres ? f->ssr / (double)f->nres : NAN;
+	case TSP_FCB_DRIFT:
+		return f->nres >= 2 ? f->m2 / ((double)f->nres - 1.0) : NAN;
+	case TSP_FCB_MEAN:
+		return f->nobs >= 2 ? f->m2 / ((double)f->nobs - 1.0) : NAN;
+	case TSP_FCB_LINEAR:
+		k = (double)f->nobs;
+		return f->nobs >= 3 ? f->rss / (k - 2.0) : NAN;
+	case TSP_FCB_THETA:
+		return f->sigma2;
+	}
+	return NAN;
+}
+
 double tsp_fcb_update(struct tsp_fcb *f, double y)
 {
 	double mu, sd, df;

@@ -155,6 +155,14 @@ int tsp_fcb_forecast(const struct tsp_fcb *f, size_t h, double *mean,
 		     double *sd, double *df, struct tsp_error *err);
 
 /*
+ * The residual variance the intervals are built on, as R reports it:
+ * naive/snaive/drift the lagwalk's sigma2 (for drift lm's, over k - 1),
+ * mean the variance (sd^2), linear lm's sigma^2, theta ets's sigma2.
+ * NaN when there are too few residuals, or f holds no model.
+ */
+double tsp_fcb_sigma2(const struct tsp_fcb *f);
+
+/*
  * Take the next value y (NaN or +-Inf = missing: time advances without
  * an update), in O(1).  Returns the one-step forecast f made before
  * seeing y (NaN if f holds no model).

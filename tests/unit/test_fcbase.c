@@ -127,6 +127,14 @@ static void check_refs(void)
 		CHECK(dfit <= tol, "%s %s: fitted values differ from R by %g",
 		      c->method, c->series, dfit);
 		CHECK(df_ok, "%s %s: df", c->method, c->series);
+		{
+			double s2 = tsp_fcb_sigma2(&f);
+
+			CHECK((isnan(s2) && isnan(c->sigma2)) ||
+			      fabs(s2 - c->sigma2) <= tol * c->sigma2,
+			      "%s %s: sigma2 %.17g, R %.17g", c->method,
+			      c->series, s2, c->sigma2);
+		}
 		if (theta) {
 			const struct ref_theta *r = theta_ref(c->series);
 			double sse = theta_sse(&f, c->y, fit, n);
