@@ -46,6 +46,11 @@
  *            missing (stats::decompose's filter does the same).
  * Inf in y is an error.
  *
+ * Cost: every method fits in O(n) time and O(m) memory, updates in O(1);
+ * theta's estimation takes O(n m) for the seasonality test and the
+ * moving average (direct sums, as R's filter()) and about 500 O(n)
+ * passes for alpha, with n doubles of workspace.
+ *
  * Minimum data (n counts steps, missing ones included; below it fit
  * fails with TSP_EDATA, so a caller can fall back to another method):
  *   naive    1 observed value (with 1, sd is NaN: no residual)
