@@ -7,7 +7,6 @@
  * only admissibility can reject a point) and the initial states.
  */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
