@@ -596,6 +596,8 @@ int tsp_ets_save(const struct tsp_ets_model *m, struct tsp_params *p,
 			  (double)(m->season_dropped | m->fallback << 1)};
 	size_t ni = 2 + m->m;
 
+	if (m->m < 1 || m->m > TSP_ETS_MAXM || m->pos >= m->m)
+		return tsp_error_set(err, TSP_EUSAGE, "ets: invalid model");
 	init[0] = m->l0;
 	init[1] = m->b0;
 	memcpy(init + 2, m->s0, m->m * sizeof(double));

@@ -7,7 +7,6 @@
  * only admissibility can reject a point) and the initial states.
  */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -283,12 +282,12 @@ static int roots_inside(const double *a0, int d)
 		double lead = a[d], c0 = a[0];
 		if (!(fabs(c0) < fabs(lead)))
 			return 0;
+		double t[TSP_ETS_MAXM + 2];
 		for (int j = 0; j < d; j++)
-			a[j] = lead * a[j + 1] - c0 * a[d - 1 - j];
+			t[j] = lead * a[j + 1] - c0 * a[d - 1 - j];
 		d--;
-		double norm = a[d];
 		for (int j = 0; j <= d; j++)
-			a[j] /= norm;
+			a[j] = t[j] / t[d];
 	}
 	return 1;
 }
@@ -332,6 +331,8 @@ struct obj {
 	double u0[4];		/* start in logit space */
 	double x0[MAXP], sc[MAXP];	/* states: x0 + sc * z */
 	long nevals;
+	double *X;		/* n x (nst + 1) scratch for the profile */
+	double xs[MAXP];	/* free states of the last profile */
 };
 
 static double logistic(double u)
@@ -523,18 +524,25 @@ static double objective(const gsl_vector *zv, void *ctx)
 	return run_lik(o, p, x);
 }
 
+static double objective_at(struct obj *o, const double *z, size_t dim)
+{
+	gsl_vector_const_view v = gsl_vector_const_view_array(z, dim);
+	return objective(&v.vector, o);
+}
+
 /*
  * Nelder-Mead from z (in/out, dimension dim) with initial steps `step`;
  * stops when the simplex has shrunk below tol or after maxit
  * iterations.  Returns the best value, or NAN on a GSL failure.
  */
-static double nm_run(struct obj *o, double *z, size_t dim, double step,
-		     double tol, double ftol, int maxit)
+static double nm_run(struct obj *o, double (*fun)(const gsl_vector *, void *),
+		     double *z, size_t dim, double step, double tol,
+		     double ftol, int maxit)
 {
 	const gsl_multimin_fminimizer_type *T = gsl_multimin_fminimizer_nmsimplex2;
 	gsl_multimin_fminimizer *s = gsl_multimin_fminimizer_alloc(T, dim);
 	gsl_vector *x = gsl_vector_alloc(dim), *ss = gsl_vector_alloc(dim);
-	gsl_multimin_function fn = {objective, dim, o};
+	gsl_multimin_function fn = {fun, dim, o};
 	double best = NAN;
 
 	if (!s || !x || !ss)
@@ -577,6 +585,117 @@ out:
 	if (ss)
 		gsl_vector_free(ss);
 	return best;
+}
+
+
+/* ---- initial states profiled out (linear models) --------------------- */
+
+/*
+ * With trend N/A/Ad and season N/A the one-step forecasts are affine in
+ * the initial states for given smoothing parameters (whatever the error
+ * type): f = f0 + X x, f0 from the data with zero states, column j of X
+ * the forecasts from unit state j with zero data.  The states that
+ * minimise the sum of squared errors then come from least squares, and
+ * the optimiser only searches the smoothing parameters.
+ */
+static void lin_run(const struct obj *o, const double *p, const double *x,
+		    int zero, double *f)
+{
+	double alpha = p[0], beta = p[1], gamma = p[2], phi = p[3];
+	double l = x[0], b = 0.0, ring[TSP_ETS_MAXM];
+	size_t m = o->m, pos = 0;
+	int tr = o->trend != TSP_ETS_N, se = o->season != TSP_ETS_N;
+
+	if (tr)
+		b = x[1];
+	if (se)
+		for (size_t j = 0; j < m; j++)
+			ring[m - 1 - j] = x[1 + tr + j];
+	for (size_t i = 0; i < o->n; i++) {
+		double yi = o->y[i], phib = tr ? phi * b : 0.0, q = l + phib;
+		double s = se ? ring[pos] : 0.0;
+		f[i] = q + s;
+		if (yi != yi) {
+			l = q;
+			b = phib;
+		} else {
+			double e = (zero ? 0.0 : yi) - q - s;
+			l = q + alpha * e;
+			b = phib + beta * e;
+			if (se)
+				ring[pos] = s + gamma * e;
+		}
+		if (se && ++pos == m)
+			pos = 0;
+	}
+}
+
+/* SSE at the least-squares initial states (left in o->xs); BAD if the
+ * system is singular. */
+static double profile_sse(struct obj *o, const double *p)
+{
+	size_t n = o->n, k = o->nst, ns = 1 + (o->trend != TSP_ETS_N);
+	double x[MAXP], a[MAXP * MAXP], r[MAXP], sse = 0.0;
+	double *f0 = o->X + k * n;
+
+	memset(x, 0, sizeof(x));
+	lin_run(o, p, x, 0, f0);
+	for (size_t j = 0; j < k; j++) {
+		memset(x, 0, sizeof(x));
+		x[j] = 1.0;
+		if (o->season != TSP_ETS_N && j >= ns)
+			x[k] = -1.0;	/* the implied last season */
+		lin_run(o, p, x, 1, o->X + j * n);
+	}
+	memset(a, 0, k * k * sizeof(double));
+	memset(r, 0, k * sizeof(double));
+	for (size_t i = 0; i < n; i++) {
+		if (isnan(o->y[i]))
+			continue;
+		double d = o->y[i] - f0[i];
+		for (size_t u = 0; u < k; u++) {
+			double xu = o->X[u * n + i];
+			r[u] += xu * d;
+			for (size_t v = 0; v <= u; v++)
+				a[u * k + v] += xu * o->X[v * n + i];
+		}
+	}
+	for (size_t u = 0; u < k; u++)
+		for (size_t v = u + 1; v < k; v++)
+			a[u * k + v] = a[v * k + u];
+	if (solve_small(a, r, (int)k) < 0)
+		return BAD;
+	for (size_t i = 0; i < n; i++) {
+		if (isnan(o->y[i]))
+			continue;
+		double d = o->y[i] - f0[i];
+		for (size_t u = 0; u < k; u++)
+			d -= o->X[u * n + i] * r[u];
+		sse += d * d;
+	}
+	memcpy(o->xs, r, k * sizeof(double));
+	return sse;
+}
+
+static double objective_profile(const gsl_vector *zv, void *ctx)
+{
+	struct obj *o = ctx;
+	double z[4] = {0, 0, 0, 0}, p[4], sse;
+
+	o->nevals++;
+	for (size_t i = 0; i < o->nsm; i++)
+		z[i] = gsl_vector_get(zv, i);
+	decode_par(o, z, p);
+	if (o->season != TSP_ETS_N &&
+	    !admissible_seasonal(p[0], p[1], p[2], p[3], o->m))
+		return BAD;
+	sse = profile_sse(o, p);
+	if (!(sse < BAD))
+		return BAD;
+	if (o->crit == TSP_ETS_CRIT_MSE)
+		return sse / o->nn;
+	sse = o->nn * log(sse);
+	return sse < LIK_FLOOR ? LIK_FLOOR : sse;
 }
 
 /* ---- one model (R's etsmodel) ---------------------------------------- */
@@ -706,12 +825,41 @@ static int fit_one(const double *y, size_t n, size_t nn, size_t period,
 	}
 	dim = o.nsm + o.nst;
 	memset(z, 0, sizeof(z));
-	best = nm_run(&o, z, dim, 1.0, 1e-4, 1e-10, 20000);
-	if (isnan(best))
-		return -2;
+	if (c->trend != TSP_ETS_M && c->season != TSP_ETS_M && o.nsm > 0) {
+		/* search the smoothing parameters with the states profiled
+		   out; exact for additive errors, a start for the others */
+		double zp[4] = {0, 0, 0, 0}, p[4];
+		o.X = malloc((o.nst + 1) * n * sizeof(double));
+		if (!o.X)
+			return -2;
+		best = nm_run(&o, objective_profile, zp, o.nsm, 1.0, 1e-4, 1e-10, 5000);
+		if (!isnan(best)) {
+			best = nm_run(&o, objective_profile, zp, o.nsm, 0.3, 1e-5, 1e-10, 5000);
+			decode_par(&o, zp, p);
+			profile_sse(&o, p);
+		}
+		free(o.X);
+		o.X = NULL;
+		if (isnan(best))
+			return -2;
+		memcpy(z, zp, o.nsm * sizeof(double));
+		for (size_t j = 0; j < o.nst; j++)
+			z[o.nsm + j] = (o.xs[j] - o.x0[j]) / o.sc[j];
+		best = objective_at(&o, z, dim);
+		if (c->error == TSP_ETS_M) {
+			double v = nm_run(&o, objective, z, dim, 0.3, 1e-4, 1e-10, 20000);
+			if (isnan(v))
+				return -2;
+			best = v;
+		}
+	} else {
+		best = nm_run(&o, objective, z, dim, 1.0, 1e-4, 1e-10, 20000);
+		if (isnan(best))
+			return -2;
+	}
 	/* restart from the best point until it stops improving */
 	for (int r = 0; r < 4; r++) {
-		double v = nm_run(&o, z, dim, 0.3, 1e-5, 1e-10, 20000);
+		double v = nm_run(&o, objective, z, dim, 0.3, 1e-5, 1e-10, 20000);
 		if (isnan(v))
 			return -2;
 		int better = v < best - 1e-7 * (fabs(best) + 1e-7);
@@ -719,9 +867,6 @@ static int fit_one(const double *y, size_t n, size_t nn, size_t period,
 		if (!better)
 			break;
 	}
-	if (getenv("ETS_DEBUG"))
-		fprintf(stderr, "model %d%d%d%d dim %zu evals %ld best %.10g\n",
-			c->error, c->trend, c->season, c->damped, dim, o.nevals, best);
 	if (!(best < BAD))
 		return -1;
 	{

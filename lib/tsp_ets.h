@@ -164,7 +164,8 @@ void tsp_ets_put_state(struct tsp_ets_model *m, int which, const double *x);
 
 /*
  * Append the model to p as named items ("ets_spec" and the rest), for the
- * model store.  Returns 0, or -1 with err set (TSP_ENOMEM).
+ * model store.  Returns 0, or -1 with err set (TSP_ENOMEM; TSP_EUSAGE for a
+ * struct that is not a model: period or ring position out of range).
  */
 int tsp_ets_save(const struct tsp_ets_model *m, struct tsp_params *p,
 		 struct tsp_error *err);
