@@ -19,7 +19,7 @@ int64_t tsp_days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+void tsp_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
 	int64_t era;
 	unsigned doe, yoe, doy, mp;
@@ -229,7 +229,7 @@ size_t tsp_time_format(tsp_time_t t, const struct tsp_timefmt *fmt, char *buf)
 		secs += (int64_t)off * 60;
 		days = tsp_time_floordiv(secs, 86400);
 		sod = secs - days * 86400;
-		civil_from_days(days, &y, &mo, &d);
+		tsp_civil_from_days(days, &y, &mo, &d);
 		n = (size_t)snprintf(buf, TSP_TIME_BUFSZ,
 				     "%04lld-%02u-%02uT%02d:%02d:%02d",
 				     (long long)y, mo, d, (int)(sod / 3600),

@@ -70,4 +70,7 @@ static inline int64_t tsp_time_floordiv(tsp_time_t t, tsp_time_t step)
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 int64_t tsp_days_from_civil(int64_t y, unsigned m, unsigned d);
 
+/* The proleptic Gregorian date of day z since 1970-01-01. */
+void tsp_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
+
 #endif
