@@ -97,18 +97,18 @@ void tsp_row_str(struct tsp_row *r, const char *name, const char *s)
 	f->flags = 0;
 }
 
-void tsp_row_time(struct tsp_row *r, const struct tsp_cli *c, long ti,
-		  tsp_time_t t, const struct tsp_timefmt *fmt)
+void tsp_row_time_set(struct tsp_row *r, const struct tsp_cli *c, long ti,
+		      tsp_time_t t, const struct tsp_timefmt *fmt)
 {
 	struct tsp_timefmt out = *fmt;
 	struct tsp_field *f;
 
-	if (c->time_out == TSP_TIMEOUT_KEEP || ti < 0 || (size_t)ti >= r->n)
+	if (ti < 0 || (size_t)ti >= r->n)
 		return;
 	if (c->time_out == TSP_TIMEOUT_EPOCH) {
 		out.kind = TSP_TIME_EPOCH;
 		out.frac_digits = 0;
-	} else {
+	} else if (c->time_out == TSP_TIMEOUT_RFC3339) {
 		out.kind = TSP_TIME_RFC3339;
 		out.zulu = 1;
 		out.offset_min = 0;
@@ -119,6 +119,13 @@ void tsp_row_time(struct tsp_row *r, const struct tsp_cli *c, long ti,
 	f->len = (uint32_t)tsp_time_format(t, &out, r->buf[ti]);
 	f->type = out.kind == TSP_TIME_RFC3339 ? TSP_T_STRING : TSP_T_JSONNUM;
 	f->flags = TSP_FF_PLAIN;
+}
+
+void tsp_row_time(struct tsp_row *r, const struct tsp_cli *c, long ti,
+		  tsp_time_t t, const struct tsp_timefmt *fmt)
+{
+	if (c->time_out != TSP_TIMEOUT_KEEP)
+		tsp_row_time_set(r, c, ti, t, fmt);
 }
 
 void tsp_row_write(struct tsp_row *r, struct tsp_writer *w)

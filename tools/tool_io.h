@@ -44,6 +44,11 @@ void tsp_row_str(struct tsp_row *r, const char *name, const char *s);
 void tsp_row_time(struct tsp_row *r, const struct tsp_cli *c, long ti,
 		  tsp_time_t t, const struct tsp_timefmt *fmt);
 
+/* Set field ti to the time t, written as fmt describes or as
+ * --time-format asks (for a row the tool makes, e.g. a forecast). */
+void tsp_row_time_set(struct tsp_row *r, const struct tsp_cli *c, long ti,
+		      tsp_time_t t, const struct tsp_timefmt *fmt);
+
 /* Write the row.  A failed write ends the run (even with --on-error
  * skip: it is not the record's fault). */
 void tsp_row_write(struct tsp_row *r, struct tsp_writer *w);
