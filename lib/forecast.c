@@ -566,7 +566,7 @@ void tsp_fc_label(const struct tsp_fc_model *m, char *buf, size_t n)
 int tsp_fc_save(const struct tsp_fc_model *m, struct tsp_params *p,
 		struct tsp_error *err)
 {
-	char name[32];
+	char name[48];
 
 	if (tsp_params_str(p, "method", names[m->kind], err) < 0 ||
 	    tsp_params_num(p, "fallback", m->fallback, err) < 0)
@@ -600,7 +600,7 @@ int tsp_fc_load(struct tsp_fc_model *m, const unsigned char *buf, size_t len,
 {
 	struct tsp_param it, lo, hi;
 	enum tsp_fc_method k;
-	char name[32], meth[16];
+	char name[48], meth[16];
 
 	memset(m, 0, sizeof(*m));
 	if (tsp_params_find(buf, len, "method", &it) != 1 ||
