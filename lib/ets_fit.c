@@ -333,6 +333,7 @@ struct obj {
 	long nevals;
 	double *X;		/* n x (nst + 1) scratch for the profile */
 	double xs[MAXP];	/* free states of the last profile */
+	int has_na;		/* y has missing values */
 };
 
 static double logistic(double u)
@@ -640,7 +641,32 @@ static double profile_sse(struct obj *o, const double *p)
 
 	memset(x, 0, sizeof(x));
 	lin_run(o, p, x, 0, f0);
-	for (size_t j = 0; j < k; j++) {
+	if (!o->has_na && o->season != TSP_ETS_N) {
+		/* Without missing values the zero-data system is time
+		   invariant, and a unit season at ring position q first
+		   acts at time q: every seasonal column is a shifted copy
+		   of the response to the season acting first (the implied
+		   last one), less that response. */
+		double *r0 = o->X + (k - 1) * n;
+		size_t m = o->m;
+		for (size_t j = 0; j < ns; j++) {
+			memset(x, 0, sizeof(x));
+			x[j] = 1.0;
+			lin_run(o, p, x, 1, o->X + j * n);
+		}
+		memset(x, 0, sizeof(x));
+		x[k] = 1.0;
+		lin_run(o, p, x, 1, r0);
+		for (size_t j = k - 1; j-- > ns;) {
+			size_t sh = m - 1 - (j - ns);
+			double *c = o->X + j * n;
+			for (size_t i = 0; i < n; i++)
+				c[i] = (i >= sh ? r0[i - sh] : 0.0) - r0[i];
+		}
+		/* the last free season sits at ring position 1 */
+		for (size_t i = n; i-- > 0;)
+			r0[i] = (i >= 1 ? r0[i - 1] : 0.0) - r0[i];
+	} else for (size_t j = 0; j < k; j++) {
 		memset(x, 0, sizeof(x));
 		x[j] = 1.0;
 		if (o->season != TSP_ETS_N && j >= ns)
@@ -698,6 +724,77 @@ static double objective_profile(const gsl_vector *zv, void *ctx)
 	return sse < LIK_FLOOR ? LIK_FLOOR : sse;
 }
 
+/* z offsets (from o->u0) that decode to the smoothing parameters p. */
+static void z_of_par(const struct obj *o, const double *p, double *z)
+{
+	size_t k = 0;
+	double hi;
+
+	if (o->est[0]) {
+		z[k] = logit((p[0] - o->lo[0]) / (o->hi[0] - o->lo[0])) - o->u0[k];
+		k++;
+	}
+	if (o->est[1]) {
+		hi = fmin(o->hi[1], p[0]);
+		z[k] = logit((p[1] - o->lo[1]) / (hi - o->lo[1])) - o->u0[k];
+		k++;
+	}
+	if (o->est[2]) {
+		hi = fmin(o->hi[2], 1.0 - p[0]);
+		z[k] = logit((p[2] - o->lo[2]) / (hi - o->lo[2])) - o->u0[k];
+		k++;
+	}
+	if (o->est[3]) {
+		z[k] = logit((p[3] - o->lo[3]) / (o->hi[3] - o->lo[3])) - o->u0[k];
+		k++;
+	}
+}
+
+/*
+ * Search the smoothing parameters with the states profiled out: a short
+ * simplex from R's start and from a few spread-out starts (the profile
+ * has local minima), then a fine one from the best.  zp (dimension
+ * nsm) in/out; leaves the states in o->xs.  Returns the best value, or
+ * NAN on a GSL failure.
+ */
+static double profile_search(struct obj *o, double *zp)
+{
+	static const double sa[] = {0.1, 0.5, 0.9};
+	static const double sf[] = {0.05, 0.5};
+	double best, zb[4], z[4], p[4];
+
+	memcpy(zb, zp, sizeof(zb));
+	best = nm_run(o, objective_profile, zb, o->nsm, 1.0, 1e-3, 1e-8, 2000);
+	if (isnan(best))
+		return NAN;
+	for (size_t i = 0; i < sizeof(sa) / sizeof(sa[0]); i++)
+		for (size_t j = 0; j < sizeof(sf) / sizeof(sf[0]); j++) {
+			double v;
+			p[0] = o->est[0] ? sa[i] : o->par[0];
+			p[1] = o->est[1] ? sf[j] * p[0] : o->par[1];
+			p[2] = o->est[2] ? sf[j] * (1.0 - p[0]) : o->par[2];
+			p[3] = o->est[3] ? 0.9 : o->par[3];
+			if (!o->est[0] && j > 0)
+				continue;
+			memset(z, 0, sizeof(z));
+			z_of_par(o, p, z);
+			v = nm_run(o, objective_profile, z, o->nsm, 0.5, 1e-3, 1e-8, 2000);
+			if (isnan(v))
+				return NAN;
+			if (v < best) {
+				best = v;
+				memcpy(zb, z, sizeof(zb));
+			}
+		}
+	best = nm_run(o, objective_profile, zb, o->nsm, 0.2, 1e-6, 1e-12, 5000);
+	if (isnan(best))
+		return NAN;
+	decode_par(o, zb, p);
+	profile_sse(o, p);
+	memcpy(zp, zb, o->nsm * sizeof(double));
+	return best;
+}
+
 /* ---- one model (R's etsmodel) ---------------------------------------- */
 
 struct cand {
@@ -733,7 +830,7 @@ static int fit_one(const double *y, size_t n, size_t nn, size_t period,
 	struct obj o;
 	double fixed[4] = {op->alpha, op->beta, op->gamma, op->phi};
 	double start[4], xs[MAXP], z[MAXP], best, sd;
-	int k;
+	int k, profiled_exact = 0;
 	size_t dim;
 
 	memset(&o, 0, sizeof(o));
@@ -746,6 +843,8 @@ static int fit_one(const double *y, size_t n, size_t nn, size_t period,
 	o.damped = c->damped;
 	o.m = c->season != TSP_ETS_N ? period : 1;
 	o.crit = op->crit;
+	for (size_t i = 0; i < n; i++)
+		o.has_na |= isnan(y[i]);
 	memcpy(o.lo, lower0, sizeof(o.lo));
 	memcpy(o.hi, upper0, sizeof(o.hi));
 	/* etsmodel narrows the bounds around fixed values */
@@ -832,17 +931,14 @@ static int fit_one(const double *y, size_t n, size_t nn, size_t period,
 		o.X = malloc((o.nst + 1) * n * sizeof(double));
 		if (!o.X)
 			return -2;
-		best = nm_run(&o, objective_profile, zp, o.nsm, 1.0, 1e-4, 1e-10, 5000);
-		if (!isnan(best)) {
-			best = nm_run(&o, objective_profile, zp, o.nsm, 0.3, 1e-5, 1e-10, 5000);
-			decode_par(&o, zp, p);
-			profile_sse(&o, p);
-		}
+		(void)p;
+		best = profile_search(&o, zp);
 		free(o.X);
 		o.X = NULL;
 		if (isnan(best))
 			return -2;
 		memcpy(z, zp, o.nsm * sizeof(double));
+		profiled_exact = c->error == TSP_ETS_A;
 		for (size_t j = 0; j < o.nst; j++)
 			z[o.nsm + j] = (o.xs[j] - o.x0[j]) / o.sc[j];
 		best = objective_at(&o, z, dim);
@@ -857,8 +953,9 @@ static int fit_one(const double *y, size_t n, size_t nn, size_t period,
 		if (isnan(best))
 			return -2;
 	}
-	/* restart from the best point until it stops improving */
-	for (int r = 0; r < 4; r++) {
+	/* restart from the best point until it stops improving (the
+	   profiled fit of a linear additive-error model is already exact) */
+	for (int r = 0; r < 4 && !profiled_exact; r++) {
 		double v = nm_run(&o, objective, z, dim, 0.3, 1e-5, 1e-10, 20000);
 		if (isnan(v))
 			return -2;
