@@ -413,7 +413,7 @@ static double run_lik(const struct obj *o, const double *p, const double *x)
 {
 	double alpha = p[0], beta = p[1], gamma = p[2], phi = p[3];
 	double l = x[0], b = 0.0, ring[TSP_ETS_MAXM];
-	double sse = 0.0, ssy = 0.0, slf = 0.0, bpa = beta / alpha;
+	double sse = 0.0, ssy = 0.0, slf = 0.0, pf = 1.0, bpa = beta / alpha;
 	size_t m = o->m, pos = 0;
 	int tr = o->trend, se = o->season, mult = o->error == TSP_ETS_M;
 	int phi1 = fabs(phi - 1.0) < 1e-10;
@@ -451,8 +451,21 @@ static double run_lik(const struct obj *o, const double *p, const double *x)
 			double d = yi - f, e = mult ? d / f : d, pv, lnew;
 			sse += e * e;
 			ssy += d * d;
-			if (mult)
-				slf += log(fabs(f));
+			if (mult) {
+				/* one log per many steps: multiply, and
+				   flush before the product can leave the
+				   range of a double */
+				double af = fabs(f);
+				if (af > 1e100 || af < 1e-100) {
+					slf += log(af);
+				} else {
+					pf *= af;
+					if (pf > 1e150 || pf < 1e-150) {
+						slf += log(pf);
+						pf = 1.0;
+					}
+				}
+			}
 			if (se == TSP_ETS_N)
 				pv = yi;
 			else if (se == TSP_ETS_A)
@@ -478,7 +491,7 @@ static double run_lik(const struct obj *o, const double *p, const double *x)
 	if (o->crit == TSP_ETS_CRIT_MSE)
 		return ssy / o->nn;
 	{
-		double lik = o->nn * log(sse) + 2.0 * slf;
+		double lik = o->nn * log(sse) + 2.0 * (slf + log(pf));
 		if (isnan(lik))
 			return BAD;
 		return lik < LIK_FLOOR ? LIK_FLOOR : lik;
