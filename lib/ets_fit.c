@@ -409,7 +409,8 @@ static void encode_par(struct obj *o, const double *p)
  * state x (l, b, s1..sm).  Missing values advance the states without an
  * update.  Returns BAD when the forecast is undefined.
  */
-static double run_lik(const struct obj *o, const double *p, const double *x)
+static double run_lik(const struct obj *o, const double *p, const double *x,
+		      double *res)
 {
 	double alpha = p[0], beta = p[1], gamma = p[2], phi = p[3];
 	double l = x[0], b = 0.0, ring[TSP_ETS_MAXM];
@@ -447,8 +448,12 @@ static double run_lik(const struct obj *o, const double *p, const double *x)
 		if (yi != yi) {		/* missing: no update */
 			l = q;
 			b = phib;
+			if (res)
+				res[i] = 0.0;
 		} else {
 			double d = yi - f, e = mult ? d / f : d, pv, lnew;
+			if (res)
+				res[i] = e;
 			sse += e * e;
 			ssy += d * d;
 			if (mult) {
@@ -535,7 +540,7 @@ static double objective(const gsl_vector *zv, void *ctx)
 		fx[j] = o->x0[j] + o->sc[j] * z[o->nsm + j];
 	if (full_state(o, fx, x) < 0)
 		return BAD;
-	return run_lik(o, p, x);
+	return run_lik(o, p, x, NULL);
 }
 
 static double objective_at(struct obj *o, const double *z, size_t dim)
@@ -737,28 +742,32 @@ static double objective_profile(const gsl_vector *zv, void *ctx)
 	return sse < LIK_FLOOR ? LIK_FLOOR : sse;
 }
 
+static double z_one(double p, double lo, double hi, double u0)
+{
+	double z = hi > lo ? logit((p - lo) / (hi - lo)) - u0 : 0.0;
+	return isfinite(z) ? z : 0.0;
+}
+
 /* z offsets (from o->u0) that decode to the smoothing parameters p. */
 static void z_of_par(const struct obj *o, const double *p, double *z)
 {
 	size_t k = 0;
-	double hi;
 
 	if (o->est[0]) {
-		z[k] = logit((p[0] - o->lo[0]) / (o->hi[0] - o->lo[0])) - o->u0[k];
+		z[k] = z_one(p[0], o->lo[0], o->hi[0], o->u0[k]);
 		k++;
 	}
 	if (o->est[1]) {
-		hi = fmin(o->hi[1], p[0]);
-		z[k] = logit((p[1] - o->lo[1]) / (hi - o->lo[1])) - o->u0[k];
+		z[k] = z_one(p[1], o->lo[1], fmin(o->hi[1], p[0]), o->u0[k]);
 		k++;
 	}
 	if (o->est[2]) {
-		hi = fmin(o->hi[2], 1.0 - p[0]);
-		z[k] = logit((p[2] - o->lo[2]) / (hi - o->lo[2])) - o->u0[k];
+		z[k] = z_one(p[2], o->lo[2], fmin(o->hi[2], 1.0 - p[0]),
+			     o->u0[k]);
 		k++;
 	}
 	if (o->est[3]) {
-		z[k] = logit((p[3] - o->lo[3]) / (o->hi[3] - o->lo[3])) - o->u0[k];
+		z[k] = z_one(p[3], o->lo[3], o->hi[3], o->u0[k]);
 		k++;
 	}
 }
@@ -806,6 +815,139 @@ static double profile_search(struct obj *o, double *zp)
 	profile_sse(o, p);
 	memcpy(zp, zb, o->nsm * sizeof(double));
 	return best;
+}
+
+/* The objective over the smoothing parameters alone, the states held
+ * at o->x0. */
+static double objective_sm(const gsl_vector *zv, void *ctx)
+{
+	struct obj *o = ctx;
+	double z[MAXP];
+
+	memset(z, 0, sizeof(z));
+	for (size_t i = 0; i < o->nsm; i++)
+		z[i] = gsl_vector_get(zv, i);
+	return objective_at(o, z, o->nsm + o->nst);
+}
+
+static double lik_states(struct obj *o, const double *p, const double *fx,
+			 double *res)
+{
+	double x[MAXP];
+
+	if (full_state(o, fx, x) < 0)
+		return BAD;
+	return run_lik(o, p, x, res);
+}
+
+/*
+ * Gauss-Newton steps on the free initial states o->x0 for the smoothing
+ * parameters p: least squares on the residuals of the likelihood, with
+ * a forward-difference Jacobian, each step halved until the likelihood
+ * improves.  o->X is scratch ((nst + 1) * n).  Returns the likelihood
+ * at the final states.
+ */
+static double gn_states(struct obj *o, const double *p, int iters)
+{
+	size_t n = o->n, k = o->nst;
+	double *r0 = o->X + k * n, f0, fx[MAXP];
+
+	f0 = lik_states(o, p, o->x0, r0);
+	for (int it = 0; it < iters && f0 < BAD; it++) {
+		double a[MAXP * MAXP], g[MAXP], f1 = BAD;
+		for (size_t j = 0; j < k; j++) {
+			double h = 1e-6 * fmax(fabs(o->x0[j]), o->sc[j]);
+			memcpy(fx, o->x0, k * sizeof(double));
+			fx[j] += h;
+			if (!(lik_states(o, p, fx, o->X + j * n) < BAD))
+				return f0;
+			for (size_t i = 0; i < n; i++)
+				o->X[j * n + i] = (o->X[j * n + i] - r0[i]) / h;
+		}
+		for (size_t u = 0; u < k; u++) {
+			const double *cu = o->X + u * n;
+			double t = 0.0;
+			for (size_t i = 0; i < n; i++)
+				t += cu[i] * r0[i];
+			g[u] = -t;
+			for (size_t v = 0; v <= u; v++) {
+				const double *cv = o->X + v * n;
+				t = 0.0;
+				for (size_t i = 0; i < n; i++)
+					t += cu[i] * cv[i];
+				a[u * k + v] = a[v * k + u] = t;
+			}
+		}
+		for (size_t u = 0; u < k; u++)
+			a[u * k + u] *= 1.0 + 1e-9;
+		if (solve_small(a, g, (int)k) < 0)
+			return f0;
+		for (double t = 1.0; t > 1e-3; t *= 0.5) {
+			for (size_t j = 0; j < k; j++)
+				fx[j] = o->x0[j] + t * g[j];
+			f1 = lik_states(o, p, fx, NULL);
+			if (f1 < f0)
+				break;
+		}
+		if (!(f1 < f0))
+			return f0;
+		memcpy(o->x0, fx, k * sizeof(double));
+		f0 = lik_states(o, p, o->x0, r0);
+		if (f0 > f1 - 1e-9 * fabs(f1))
+			break;
+	}
+	return f0;
+}
+
+/*
+ * A start for a multiplicative-season model with a linear trend: the
+ * additive-season model's profiled least-squares fit, its seasons
+ * turned into ratios to the mean of the data.  Sets o->x0 (so the state
+ * offsets in z are 0) and the smoothing offsets in z.  0 on success, -1
+ * if no such start (use R's), -2 out of memory.
+ */
+static int mult_start(struct obj *o, const double *y, size_t n, double *z)
+{
+	struct obj a = *o;
+	double zp[4] = {0, 0, 0, 0}, p[4], mean = 0.0, cnt = 0.0, sum = 0.0;
+	size_t ns = 1 + (o->trend != TSP_ETS_N);
+
+	for (size_t i = 0; i < n; i++)
+		if (!isnan(y[i])) {
+			mean += y[i];
+			cnt++;
+		}
+	mean /= cnt;
+	if (!(mean > 0.0))
+		return -1;
+	a.season = TSP_ETS_A;
+	a.error = TSP_ETS_A;
+	a.crit = TSP_ETS_CRIT_LIK;
+	a.X = malloc((a.nst + 1) * n * sizeof(double));
+	if (!a.X)
+		return -2;
+	if (isnan(profile_search(&a, zp))) {
+		free(a.X);
+		return -2;
+	}
+	free(a.X);
+	decode_par(&a, zp, p);
+	if (!admissible_seasonal(p[0], p[1], p[2], p[3], o->m))
+		return -1;
+	for (size_t j = ns; j < o->nst; j++) {
+		double r = 1.0 + a.xs[j] / mean;
+		sum += a.xs[j];
+		if (!(r > 0.0))
+			return -1;
+		o->x0[j] = r;
+	}
+	if (!(1.0 - sum / mean > 0.0))
+		return -1;	/* the implied last season */
+	for (size_t j = 0; j < ns; j++)
+		o->x0[j] = a.xs[j];
+	memset(z, 0, (o->nsm + o->nst) * sizeof(double));
+	z_of_par(o, p, z);
+	return 0;
 }
 
 /* ---- one model (R's etsmodel) ---------------------------------------- */
@@ -961,6 +1103,34 @@ static int fit_one(const double *y, size_t n, size_t nn, size_t period,
 				return -2;
 			best = v;
 		}
+	} else if (c->season == TSP_ETS_M && c->trend != TSP_ETS_M &&
+		   o.nsm > 0 && (k = mult_start(&o, y, n, z)) != -1) {
+		/* alternate: smoothing parameters by the simplex, states
+		   by Gauss-Newton, until neither moves the likelihood */
+		double prev = BAD, p[4];
+		if (k < 0)
+			return k;
+		o.X = malloc((o.nst + 1) * n * sizeof(double));
+		if (!o.X)
+			return -2;
+		for (int r = 0; r < 8; r++) {
+			best = nm_run(&o, objective_sm, z, o.nsm, r ? 0.2 : 0.5,
+				      1e-4, 1e-9, 2000);
+			if (isnan(best)) {
+				free(o.X);
+				return -2;
+			}
+			decode_par(&o, z, p);
+			best = gn_states(&o, p, 4);
+			if (!(best < prev - 1e-7 * fabs(prev)))
+				break;
+			prev = best;
+		}
+		free(o.X);
+		o.X = NULL;
+		best = nm_run(&o, objective, z, dim, 0.1, 1e-4, 1e-10, 20000);
+		if (isnan(best))
+			return -2;
 	} else {
 		best = nm_run(&o, objective, z, dim, 1.0, 1e-4, 1e-10, 20000);
 		if (isnan(best))
