@@ -317,6 +317,15 @@ static int admissible_seasonal(double alpha, double beta, double gamma,
 
 /* ---- the objective -------------------------------------------------- */
 
+/* The profiled search depends on the trend, damping and whether there
+ * is a season, not on the error type: the models of one automatic fit
+ * share it. */
+struct prof_cache {
+	int ok[8];
+	double z[8][4];
+	double xs[8][MAXP];
+};
+
 struct obj {
 	const double *y;
 	size_t n;		/* length, missing included */
@@ -334,6 +343,7 @@ struct obj {
 	double *X;		/* n x (nst + 1) scratch for the profile */
 	double xs[MAXP];	/* free states of the last profile */
 	int has_na;		/* y has missing values */
+	struct prof_cache *pc;	/* profiles already searched, or NULL */
 };
 
 static double logistic(double u)
@@ -691,32 +701,40 @@ static double profile_sse(struct obj *o, const double *p)
 			x[k] = -1.0;	/* the implied last season */
 		lin_run(o, p, x, 1, o->X + j * n);
 	}
-	memset(a, 0, k * k * sizeof(double));
-	memset(r, 0, k * sizeof(double));
+	/* f0 becomes the data less the zero-state forecasts; missing
+	   observations drop out as zero rows */
 	for (size_t i = 0; i < n; i++) {
-		if (isnan(o->y[i]))
-			continue;
-		double d = o->y[i] - f0[i];
-		for (size_t u = 0; u < k; u++) {
-			double xu = o->X[u * n + i];
-			r[u] += xu * d;
-			for (size_t v = 0; v <= u; v++)
-				a[u * k + v] += xu * o->X[v * n + i];
+		if (isnan(o->y[i])) {
+			f0[i] = 0.0;
+			for (size_t u = 0; u < k; u++)
+				o->X[u * n + i] = 0.0;
+		} else {
+			f0[i] = o->y[i] - f0[i];
 		}
 	}
-	for (size_t u = 0; u < k; u++)
-		for (size_t v = u + 1; v < k; v++)
-			a[u * k + v] = a[v * k + u];
+	for (size_t u = 0; u < k; u++) {
+		const double *cu = o->X + u * n;
+		double t = 0.0;
+		for (size_t i = 0; i < n; i++)
+			t += cu[i] * f0[i];
+		r[u] = t;
+		for (size_t v = 0; v <= u; v++) {
+			const double *cv = o->X + v * n;
+			t = 0.0;
+			for (size_t i = 0; i < n; i++)
+				t += cu[i] * cv[i];
+			a[u * k + v] = a[v * k + u] = t;
+		}
+	}
 	if (solve_small(a, r, (int)k) < 0)
 		return BAD;
-	for (size_t i = 0; i < n; i++) {
-		if (isnan(o->y[i]))
-			continue;
-		double d = o->y[i] - f0[i];
-		for (size_t u = 0; u < k; u++)
-			d -= o->X[u * n + i] * r[u];
-		sse += d * d;
+	for (size_t u = 0; u < k; u++) {
+		const double *cu = o->X + u * n;
+		for (size_t i = 0; i < n; i++)
+			f0[i] -= cu[i] * r[u];
 	}
+	for (size_t i = 0; i < n; i++)
+		sse += f0[i] * f0[i];
 	memcpy(o->xs, r, k * sizeof(double));
 	return sse;
 }
@@ -784,7 +802,14 @@ static double profile_search(struct obj *o, double *zp)
 	static const double sa[] = {0.1, 0.5, 0.9};
 	static const double sf[] = {0.05, 0.5};
 	double best, zb[4], z[4], p[4];
+	size_t key = (size_t)(o->trend * 4 + o->damped * 2
+			      + (o->season != TSP_ETS_N));
 
+	if (o->pc && key < 8 && o->pc->ok[key]) {
+		memcpy(zp, o->pc->z[key], o->nsm * sizeof(double));
+		memcpy(o->xs, o->pc->xs[key], o->nst * sizeof(double));
+		return 0.0;
+	}
 	memcpy(zb, zp, sizeof(zb));
 	best = nm_run(o, objective_profile, zb, o->nsm, 1.0, 1e-3, 1e-8, 2000);
 	if (isnan(best))
@@ -814,6 +839,11 @@ static double profile_search(struct obj *o, double *zp)
 	decode_par(o, zb, p);
 	profile_sse(o, p);
 	memcpy(zp, zb, o->nsm * sizeof(double));
+	if (o->pc && key < 8) {
+		o->pc->ok[key] = 1;
+		memcpy(o->pc->z[key], zb, o->nsm * sizeof(double));
+		memcpy(o->pc->xs[key], o->xs, o->nst * sizeof(double));
+	}
 	return best;
 }
 
@@ -980,7 +1010,8 @@ static double data_scale(const double *y, size_t n)
  */
 static int fit_one(const double *y, size_t n, size_t nn, size_t period,
 		   const struct cand *c, const struct tsp_ets_opts *op,
-		   double *scratch, struct tsp_ets_model *out)
+		   double *scratch, struct prof_cache *pc,
+		   struct tsp_ets_model *out)
 {
 	struct obj o;
 	double fixed[4] = {op->alpha, op->beta, op->gamma, op->phi};
@@ -989,6 +1020,7 @@ static int fit_one(const double *y, size_t n, size_t nn, size_t period,
 	size_t dim;
 
 	memset(&o, 0, sizeof(o));
+	o.pc = pc;
 	o.y = y;
 	o.n = n;
 	o.nn = (double)nn;
@@ -1356,6 +1388,7 @@ int tsp_ets_fit(const double *y, size_t n, const struct tsp_ets_opts *op,
 	int errs[2], trs[3], sns[3], dms[2], ne = 0, nt = 0, ns = 0, nd = 0;
 	int etype = op->error, ttype = op->trend, stype = op->season;
 	double *scratch;
+	struct prof_cache pc;
 	struct tsp_ets_model best, cur;
 	double best_ic = INFINITY;
 	int found = 0;
@@ -1485,6 +1518,7 @@ int tsp_ets_fit(const double *y, size_t n, const struct tsp_ets_opts *op,
 	} else {
 		dms[nd++] = op->damped;
 	}
+	memset(&pc, 0, sizeof(pc));
 	scratch = malloc(n * sizeof(double));
 	if (!scratch)
 		return tsp_error_set(err, TSP_ENOMEM, "out of memory");
@@ -1506,7 +1540,7 @@ int tsp_ets_fit(const double *y, size_t n, const struct tsp_ets_opts *op,
 		if (!(ymin > 0) && (c.error == TSP_ETS_M ||
 				    c.trend == TSP_ETS_M || c.season == TSP_ETS_M))
 			continue;
-		rc = fit_one(y, n, nn, m, &c, op, scratch, &cur);
+		rc = fit_one(y, n, nn, m, &c, op, scratch, &pc, &cur);
 		if (rc == -2) {
 			free(scratch);
 			return tsp_error_set(err, TSP_ENOMEM, "out of memory");
