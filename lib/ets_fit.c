@@ -797,21 +797,14 @@ static void z_of_par(const struct obj *o, const double *p, double *z)
  * nsm) in/out; leaves the states in o->xs.  Returns the best value, or
  * NAN on a GSL failure.
  */
-static double profile_search(struct obj *o, double *zp)
+static double multi_start(struct obj *o,
+			  double (*fun)(const gsl_vector *, void *), double *zb)
 {
 	static const double sa[] = {0.1, 0.5, 0.9};
 	static const double sf[] = {0.05, 0.5};
-	double best, zb[4], z[4], p[4];
-	size_t key = (size_t)(o->trend * 4 + o->damped * 2
-			      + (o->season != TSP_ETS_N));
+	double best, z[4], p[4];
 
-	if (o->pc && key < 8 && o->pc->ok[key]) {
-		memcpy(zp, o->pc->z[key], o->nsm * sizeof(double));
-		memcpy(o->xs, o->pc->xs[key], o->nst * sizeof(double));
-		return 0.0;
-	}
-	memcpy(zb, zp, sizeof(zb));
-	best = nm_run(o, objective_profile, zb, o->nsm, 1.0, 1e-3, 1e-8, 2000);
+	best = nm_run(o, fun, zb, o->nsm, 1.0, 1e-3, 1e-8, 2000);
 	if (isnan(best))
 		return NAN;
 	for (size_t i = 0; i < sizeof(sa) / sizeof(sa[0]); i++)
@@ -825,15 +818,30 @@ static double profile_search(struct obj *o, double *zp)
 				continue;
 			memset(z, 0, sizeof(z));
 			z_of_par(o, p, z);
-			v = nm_run(o, objective_profile, z, o->nsm, 0.5, 1e-3, 1e-8, 2000);
+			v = nm_run(o, fun, z, o->nsm, 0.5, 1e-3, 1e-8, 2000);
 			if (isnan(v))
 				return NAN;
 			if (v < best) {
 				best = v;
-				memcpy(zb, z, sizeof(zb));
+				memcpy(zb, z, o->nsm * sizeof(double));
 			}
 		}
-	best = nm_run(o, objective_profile, zb, o->nsm, 0.2, 1e-6, 1e-12, 5000);
+	return nm_run(o, fun, zb, o->nsm, 0.2, 1e-6, 1e-12, 5000);
+}
+
+static double profile_search(struct obj *o, double *zp)
+{
+	double best, zb[4], p[4];
+	size_t key = (size_t)(o->trend * 4 + o->damped * 2
+			      + (o->season != TSP_ETS_N));
+
+	if (o->pc && key < 8 && o->pc->ok[key]) {
+		memcpy(zp, o->pc->z[key], o->nsm * sizeof(double));
+		memcpy(o->xs, o->pc->xs[key], o->nst * sizeof(double));
+		return 0.0;
+	}
+	memcpy(zb, zp, sizeof(zb));
+	best = multi_start(o, objective_profile, zb);
 	if (isnan(best))
 		return NAN;
 	decode_par(o, zb, p);
@@ -1146,8 +1154,9 @@ static int fit_one(const double *y, size_t n, size_t nn, size_t period,
 		if (!o.X)
 			return -2;
 		for (int r = 0; r < 8; r++) {
-			best = nm_run(&o, objective_sm, z, o.nsm, r ? 0.2 : 0.5,
-				      1e-4, 1e-9, 2000);
+			best = r ? nm_run(&o, objective_sm, z, o.nsm, 0.2,
+					  1e-4, 1e-9, 2000)
+				 : multi_start(&o, objective_sm, z);
 			if (isnan(best)) {
 				free(o.X);
 				return -2;
