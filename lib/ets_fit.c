@@ -659,6 +659,24 @@ static void lin_run(const struct obj *o, const double *p, const double *x,
 	}
 }
 
+/* Four partial sums: independent chains the compiler may keep in
+ * flight without reassociating. */
+static double dot(const double *a, const double *b, size_t n)
+{
+	double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+	size_t i = 0;
+
+	for (; i + 4 <= n; i += 4) {
+		s0 += a[i] * b[i];
+		s1 += a[i + 1] * b[i + 1];
+		s2 += a[i + 2] * b[i + 2];
+		s3 += a[i + 3] * b[i + 3];
+	}
+	for (; i < n; i++)
+		s0 += a[i] * b[i];
+	return (s0 + s1) + (s2 + s3);
+}
+
 /* SSE at the least-squares initial states (left in o->xs); BAD if the
  * system is singular. */
 static double profile_sse(struct obj *o, const double *p)
@@ -714,17 +732,9 @@ static double profile_sse(struct obj *o, const double *p)
 	}
 	for (size_t u = 0; u < k; u++) {
 		const double *cu = o->X + u * n;
-		double t = 0.0;
-		for (size_t i = 0; i < n; i++)
-			t += cu[i] * f0[i];
-		r[u] = t;
-		for (size_t v = 0; v <= u; v++) {
-			const double *cv = o->X + v * n;
-			t = 0.0;
-			for (size_t i = 0; i < n; i++)
-				t += cu[i] * cv[i];
-			a[u * k + v] = a[v * k + u] = t;
-		}
+		r[u] = dot(cu, f0, n);
+		for (size_t v = 0; v <= u; v++)
+			a[u * k + v] = a[v * k + u] = dot(cu, o->X + v * n, n);
 	}
 	if (solve_small(a, r, (int)k) < 0)
 		return BAD;
@@ -904,17 +914,10 @@ static double gn_states(struct obj *o, const double *p, int iters)
 		}
 		for (size_t u = 0; u < k; u++) {
 			const double *cu = o->X + u * n;
-			double t = 0.0;
-			for (size_t i = 0; i < n; i++)
-				t += cu[i] * r0[i];
-			g[u] = -t;
-			for (size_t v = 0; v <= u; v++) {
-				const double *cv = o->X + v * n;
-				t = 0.0;
-				for (size_t i = 0; i < n; i++)
-					t += cu[i] * cv[i];
-				a[u * k + v] = a[v * k + u] = t;
-			}
+			g[u] = -dot(cu, r0, n);
+			for (size_t v = 0; v <= u; v++)
+				a[u * k + v] = a[v * k + u]
+					= dot(cu, o->X + v * n, n);
 		}
 		for (size_t u = 0; u < k; u++)
 			a[u * k + u] *= 1.0 + 1e-9;
