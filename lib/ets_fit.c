@@ -16,7 +16,10 @@
 #include "tsp_ets.h"
 
 #define LIK_FLOOR -1e10		/* R's cap: avoid perfect fits */
-#define BAD 1e300		/* objective outside the feasible set */
+#define BAD 1e300
+#ifndef POLISH_IT
+#define POLISH_IT 20000
+#endif		/* objective outside the feasible set */
 #define MAXP (4 + 2 + TSP_ETS_MAXM)
 
 /* R's default bounds: alpha, beta, gamma, phi */
@@ -941,6 +944,41 @@ static double gn_states(struct obj *o, const double *p, int iters)
 }
 
 /*
+ * From the states o->x0 and smoothing offsets z (the state offsets in z
+ * zero): alternate the simplex over the smoothing parameters (several
+ * starts the first time if multi) with Gauss-Newton over the states
+ * until neither moves the likelihood, then a short joint simplex.
+ * Returns the best value, NAN on failure (out of memory, GSL).
+ */
+static double alternate(struct obj *o, double *z, size_t n, int multi)
+{
+	double prev = BAD, best = BAD, p[4];
+
+	o->X = malloc((o->nst + 1) * n * sizeof(double));
+	if (!o->X)
+		return NAN;
+	for (int r = 0; r < 8; r++) {
+		best = r || !multi
+			? nm_run(o, objective_sm, z, o->nsm, r ? 0.2 : 0.5,
+				 1e-4, 1e-9, 2000)
+			: multi_start(o, objective_sm, z);
+		if (isnan(best))
+			break;
+		decode_par(o, z, p);
+		best = gn_states(o, p, 4);
+		if (!(best < prev - 1e-7 * fabs(prev)))
+			break;
+		prev = best;
+	}
+	free(o->X);
+	o->X = NULL;
+	if (isnan(best))
+		return NAN;
+	return nm_run(o, objective, z, o->nsm + o->nst, 0.1, 1e-4, 1e-10,
+		      POLISH_IT);
+}
+
+/*
  * A start for a multiplicative-season model with a linear trend: the
  * additive-season model's profiled least-squares fit, its seasons
  * turned into ratios to the mean of the data.  Sets o->x0 (so the state
@@ -1027,7 +1065,7 @@ static int fit_one(const double *y, size_t n, size_t nn, size_t period,
 	struct obj o;
 	double fixed[4] = {op->alpha, op->beta, op->gamma, op->phi};
 	double start[4], xs[MAXP], z[MAXP], best, sd;
-	int k, profiled_exact = 0;
+	int k, profiled_exact = 0, polished = 0;
 	size_t dim;
 
 	memset(&o, 0, sizeof(o));
@@ -1137,53 +1175,32 @@ static int fit_one(const double *y, size_t n, size_t nn, size_t period,
 			return -2;
 		memcpy(z, zp, o.nsm * sizeof(double));
 		profiled_exact = c->error == TSP_ETS_A;
-		for (size_t j = 0; j < o.nst; j++)
-			z[o.nsm + j] = (o.xs[j] - o.x0[j]) / o.sc[j];
-		best = objective_at(&o, z, dim);
-		if (c->error == TSP_ETS_M) {
-			double v = nm_run(&o, objective, z, dim, 0.3, 1e-4, 1e-10, 20000);
-			if (isnan(v))
-				return -2;
-			best = v;
+		if (profiled_exact) {
+			for (size_t j = 0; j < o.nst; j++)
+				z[o.nsm + j] = (o.xs[j] - o.x0[j]) / o.sc[j];
+			best = objective_at(&o, z, dim);
+		} else {
+			/* the least-squares states as the base point */
+			memcpy(o.x0, o.xs, o.nst * sizeof(double));
+			best = alternate(&o, z, n, 0);
+			polished = 1;
 		}
 	} else if (c->season == TSP_ETS_M && c->trend != TSP_ETS_M &&
 		   o.nsm > 0 && (k = mult_start(&o, y, n, z)) != -1) {
-		/* alternate: smoothing parameters by the simplex, states
-		   by Gauss-Newton, until neither moves the likelihood */
-		double prev = BAD, p[4];
 		if (k < 0)
 			return k;
-		o.X = malloc((o.nst + 1) * n * sizeof(double));
-		if (!o.X)
-			return -2;
-		for (int r = 0; r < 8; r++) {
-			best = r ? nm_run(&o, objective_sm, z, o.nsm, 0.2,
-					  1e-4, 1e-9, 2000)
-				 : multi_start(&o, objective_sm, z);
-			if (isnan(best)) {
-				free(o.X);
-				return -2;
-			}
-			decode_par(&o, z, p);
-			best = gn_states(&o, p, 4);
-			if (!(best < prev - 1e-7 * fabs(prev)))
-				break;
-			prev = best;
-		}
-		free(o.X);
-		o.X = NULL;
-		best = nm_run(&o, objective, z, dim, 0.1, 1e-4, 1e-10, 20000);
-		if (isnan(best))
-			return -2;
+		best = alternate(&o, z, n, 1);
+		polished = 1;
 	} else {
 		best = nm_run(&o, objective, z, dim, 1.0, 1e-4, 1e-10, 20000);
-		if (isnan(best))
-			return -2;
 	}
+	if (isnan(best))
+		return -2;
 	/* restart from the best point until it stops improving (the
 	   profiled fit of a linear additive-error model is already exact) */
 	for (int r = 0; r < 4 && !profiled_exact; r++) {
-		double v = nm_run(&o, objective, z, dim, 0.3, 1e-5, 1e-10, 20000);
+		double v = nm_run(&o, objective, z, dim, 0.3, 1e-5, 1e-10,
+				  polished ? POLISH_IT : 20000);
 		if (isnan(v))
 			return -2;
 		int better = v < best - 1e-7 * (fabs(best) + 1e-7);
