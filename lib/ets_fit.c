@@ -18,7 +18,7 @@
 #define LIK_FLOOR -1e10		/* R's cap: avoid perfect fits */
 #define BAD 1e300
 #ifndef POLISH_IT
-#define POLISH_IT 20000
+#define POLISH_IT 500
 #endif		/* objective outside the feasible set */
 #define MAXP (4 + 2 + TSP_ETS_MAXM)
 
