@@ -814,7 +814,7 @@ static double multi_start(struct obj *o,
 			  double (*fun)(const gsl_vector *, void *), double *zb)
 {
 	static const double sa[] = {0.1, 0.5, 0.9};
-	static const double sf[] = {0.05, 0.5};
+	static const double sf[] = {0.05};
 	double best, z[4], p[4];
 
 	best = nm_run(o, fun, zb, o->nsm, 1.0, 1e-3, 1e-8, 2000);
