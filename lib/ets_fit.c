@@ -813,7 +813,7 @@ static void z_of_par(const struct obj *o, const double *p, double *z)
 static double multi_start(struct obj *o,
 			  double (*fun)(const gsl_vector *, void *), double *zb)
 {
-	static const double sa[] = {0.1, 0.5, 0.9};
+	static const double sa[] = {0.2, 0.8};
 	static const double sf[] = {0.05};
 	double best, z[4], p[4];
 
