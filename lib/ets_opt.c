@@ -397,7 +397,8 @@ static double profile_sse(struct obj *o, const double *p)
 {
 	size_t n = o->n, k = o->nst, ns = 1 + (o->trend != TSP_ETS_N);
 	double x[MAXP], a[MAXP * MAXP], r[MAXP], sse = 0.0;
-	double *f0 = o->X + k * n;
+	double *f0 = o->X + k * n, q[TSP_ETS_MAXM][TSP_ETS_MAXM];
+	int lagged = 0;
 
 	if (!o->has_na && o->season != TSP_ETS_N) {
 		/* Without missing values the zero-data system is time
@@ -408,6 +409,18 @@ static double profile_sse(struct obj *o, const double *p)
 		double *r0 = o->X + (k - 1) * n;
 		size_t m = o->m;
 		lin_run4(o, p, f0, o->X, ns > 1 ? o->X + n : NULL, r0);
+		if (n > 2 * m) {
+			/* q[d][j] = sum over t < n - j of r0[t] r0[t + d]
+			   (d <= j < m): the seasonal block of the normal
+			   equations from m lagged products, not m^2/2 */
+			for (size_t d = 0; d < m; d++) {
+				q[d][d] = dot(r0, r0 + d, n - d);
+				for (size_t j = d; j + 1 < m; j++)
+					q[d][j + 1] = q[d][j] - r0[n - 1 - j]
+						* r0[n - 1 - j + d];
+			}
+			lagged = 1;
+		}
 		for (size_t j = k - 1; j-- > ns;) {
 			size_t sh = m - 1 - (j - ns);
 			double *c = o->X + j * n;
@@ -442,8 +455,21 @@ static double profile_sse(struct obj *o, const double *p)
 	for (size_t u = 0; u < k; u++) {
 		const double *cu = o->X + u * n;
 		r[u] = dot(cu, f0, n);
-		for (size_t v = 0; v <= u; v++)
-			a[u * k + v] = a[v * k + u] = dot(cu, o->X + v * n, n);
+		for (size_t v = 0; v <= u; v++) {
+			double t;
+			if (lagged && v >= ns) {
+				/* column j: r0 shifted by m - 1 - (j - ns),
+				   less r0 */
+				size_t sa = o->m - 1 - (u - ns);
+				size_t sb = o->m - 1 - (v - ns);
+				size_t mx = sa > sb ? sa : sb;
+				size_t d = sa > sb ? sa - sb : sb - sa;
+				t = q[d][mx] - q[sa][sa] - q[sb][sb] + q[0][0];
+			} else {
+				t = dot(cu, o->X + v * n, n);
+			}
+			a[u * k + v] = a[v * k + u] = t;
+		}
 	}
 	if (ets_solve_small(a, r, (int)k) < 0)
 		return BAD;
