@@ -1,10 +1,11 @@
 /*
  * Fitting ETS models as forecast::ets() does: R's initial states
  * (initstate), R's starting parameters (initparam), the likelihood of
- * etscalc inside R's "both" bounds, and R's model search.  The optimiser
- * is GSL's Nelder-Mead (nmsimplex2) with restarts, on the smoothing
- * parameters mapped to the real line (so R's usual bounds always hold and
- * only admissibility can reject a point) and the initial states.
+ * etscalc inside R's "both" bounds, and R's model search.  Each model
+ * starts from least squares: the initial states of linear models are
+ * profiled out (exact for additive errors); multiplicative ones start
+ * from the additive fit and alternate a simplex over the smoothing
+ * parameters with Gauss-Newton over the states (ets_opt.c).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -13,11 +14,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_multimin.h>
 
-#include "tsp_ets.h"
-
-#define LIK_FLOOR -1e10		/* R's cap: avoid perfect fits */
-#define BAD 1e300		/* objective outside the feasible set */
-#define MAXP (4 + 2 + TSP_ETS_MAXM)
+#include "ets_impl.h"
 
 /* R's default bounds: alpha, beta, gamma, phi */
 static const double lower0[4] = {1e-4, 1e-4, 1e-4, 0.8};
@@ -32,767 +29,6 @@ void tsp_ets_opts_default(struct tsp_ets_opts *o, size_t m)
 	o->ic = TSP_ETS_AICC;
 	o->alpha = o->beta = o->gamma = o->phi = NAN;
 	o->allow_mult_trend = 0;
-}
-
-/* ---- R's initstate() -------------------------------------------------- */
-
-/* Solve the k x k system a x = b (k <= 4) by Gaussian elimination with
- * partial pivoting; -1 if singular. */
-static int solve_small(double *a, double *b, int k)
-{
-	for (int c = 0; c < k; c++) {
-		int p = c;
-		for (int r = c + 1; r < k; r++)
-			if (fabs(a[r * k + c]) > fabs(a[p * k + c]))
-				p = r;
-		if (!(fabs(a[p * k + c]) > 0.0))
-			return -1;
-		if (p != c) {
-			for (int j = 0; j < k; j++) {
-				double t = a[c * k + j];
-				a[c * k + j] = a[p * k + j];
-				a[p * k + j] = t;
-			}
-			double t = b[c];
-			b[c] = b[p];
-			b[p] = t;
-		}
-		for (int r = c + 1; r < k; r++) {
-			double f = a[r * k + c] / a[c * k + c];
-			for (int j = c; j < k; j++)
-				a[r * k + j] -= f * a[c * k + j];
-			b[r] -= f * b[c];
-		}
-	}
-	for (int c = k - 1; c >= 0; c--) {
-		double s = b[c];
-		for (int j = c + 1; j < k; j++)
-			s -= a[c * k + j] * b[j];
-		b[c] = s / a[c * k + c];
-	}
-	return 0;
-}
-
-/* Least squares of y[0..n) on (1, t[, sin, cos of 2 pi t/m]), t = 1..n,
- * over the non-missing points: coef[0..k).  -1 if not identified. */
-static int trend_fit(const double *y, size_t n, size_t m, int fourier,
-		     double *coef)
-{
-	double a[16] = {0}, b[4] = {0}, row[4];
-	int k = fourier ? (m == 2 ? 3 : 4) : 2;
-	size_t used = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (isnan(y[i]))
-			continue;
-		double t = (double)(i + 1);
-		int c = 0;
-		row[c++] = 1.0;
-		row[c++] = t;
-		if (fourier) {
-			/* 2 pi t / m reduced exactly first, as R's sinpi */
-			double ph = (double)((2 * (i + 1)) % (2 * m)) / (double)m;
-			if (m != 2)
-				row[c++] = sin(M_PI * ph);
-			row[c++] = cos(M_PI * ph);
-		}
-		for (int r = 0; r < k; r++) {
-			for (int j = 0; j < k; j++)
-				a[r * k + j] += row[r] * row[j];
-			b[r] += row[r] * y[i];
-		}
-		used++;
-	}
-	if (used < (size_t)k || solve_small(a, b, k) < 0)
-		return -1;
-	memcpy(coef, b, (size_t)k * sizeof(double));
-	return 0;
-}
-
-/*
- * R's initstate(): x = l0, [b0], s1..s(m-1) (the last seasonal state is
- * implied).  Missing values are left out of every mean and regression.
- * Returns the count, or -1 (R fails: too few data).  ysa is scratch (n).
- */
-static int initstate(const double *y, size_t n, int trend, int season,
-		     size_t m, double *x, double *ysa)
-{
-	size_t k = 0, maxn;
-
-	if (season != TSP_ETS_N) {
-		double *seas = ysa;	/* seasonal, then y.sa, in place */
-		double fig[TSP_ETS_MAXM];
-		if (n < 4)
-			return -1;
-		if (n < 3 * m) {
-			double c[4];
-			if (trend_fit(y, n, m, 1, c) < 0)
-				return -1;
-			for (size_t i = 0; i < n; i++) {
-				double tr = c[0] + c[1] * (double)(i + 1);
-				seas[i] = season == TSP_ETS_A ? y[i] - tr : y[i] / tr;
-			}
-		} else {
-			/* decompose(): centred moving average, mean
-			   detrended value per position, centred figure */
-			size_t h = m / 2;
-			double sum[TSP_ETS_MAXM] = {0}, mean = 0.0;
-			size_t cnt[TSP_ETS_MAXM] = {0};
-			for (size_t i = h; i + h < n; i++) {
-				double tr = 0.0;
-				if (m % 2 == 0) {
-					tr = 0.5 * (y[i - h] + y[i + h]);
-					for (size_t j = i - h + 1; j < i + h; j++)
-						tr += y[j];
-				} else {
-					for (size_t j = i - h; j <= i + h; j++)
-						tr += y[j];
-				}
-				tr /= (double)m;
-				double d = season == TSP_ETS_A ? y[i] - tr : y[i] / tr;
-				if (isnan(d))
-					continue;
-				sum[i % m] += d;
-				cnt[i % m]++;
-			}
-			for (size_t j = 0; j < m; j++) {
-				if (cnt[j] == 0)
-					return -1;
-				fig[j] = sum[j] / (double)cnt[j];
-				mean += fig[j];
-			}
-			mean /= (double)m;
-			for (size_t j = 0; j < m; j++)
-				fig[j] = season == TSP_ETS_A ? fig[j] - mean
-							     : fig[j] / mean;
-			for (size_t i = 0; i < n; i++)
-				seas[i] = fig[i % m];
-		}
-		/* s1..s(m-1) = seasonal[m-1], ..., seasonal[1] */
-		for (size_t j = 0; j + 1 < m; j++) {
-			double v = seas[m - 1 - j];
-			if (isnan(v))
-				v = season == TSP_ETS_A ? 0.0 : 1.0;
-			x[1 + (trend != TSP_ETS_N) + j] = v;
-		}
-		if (season == TSP_ETS_M) {
-			double s = 0.0, s2 = 0.0;
-			double *is = x + 1 + (trend != TSP_ETS_N);
-			for (size_t j = 0; j + 1 < m; j++) {
-				is[j] = fmax(is[j], 0.01);
-				s += is[j];
-				s2 += is[j] + 0.01;
-			}
-			if (s > (double)m)
-				for (size_t j = 0; j + 1 < m; j++)
-					is[j] /= s2;
-			for (size_t i = 0; i < n; i++)
-				ysa[i] = y[i] / fmax(seas[i], 0.01);
-		} else {
-			for (size_t i = 0; i < n; i++)
-				ysa[i] = y[i] - seas[i];
-		}
-	} else {
-		m = 1;
-		memcpy(ysa, y, n * sizeof(double));
-	}
-	maxn = 2 * m > 10 ? 2 * m : 10;
-	if (maxn > n)
-		maxn = n;
-	if (trend == TSP_ETS_N) {
-		double s = 0.0;
-		size_t c = 0;
-		for (size_t i = 0; i < maxn; i++)
-			if (!isnan(ysa[i])) {
-				s += ysa[i];
-				c++;
-			}
-		if (c == 0)
-			return -1;
-		x[0] = s / (double)c;
-		k = 1;
-	} else {
-		double c[2], l0, b0;
-		if (trend_fit(ysa, maxn, 1, 0, c) < 0)
-			return -1;
-		if (trend == TSP_ETS_A) {
-			l0 = c[0];
-			b0 = c[1];
-			if (fabs(l0 + b0) < 1e-8) {
-				l0 *= 1.001;
-				b0 *= 0.999;
-			}
-		} else {
-			l0 = c[0] + c[1];
-			if (fabs(l0) < 1e-8)
-				l0 = 1e-7;
-			b0 = (c[0] + 2.0 * c[1]) / l0;
-			l0 = l0 / b0;
-			if (fabs(b0) > 1e10)
-				b0 = b0 > 0 ? 1e10 : -1e10;
-			if (l0 < 1e-8 || b0 < 1e-8) {
-				/* R takes y.sa[1], y.sa[2] as they are */
-				l0 = fmax(ysa[0], 0.001);
-				b0 = fmax(ysa[1] / ysa[0], 0.001);
-			}
-		}
-		x[0] = l0;
-		x[1] = b0;
-		k = 2;
-	}
-	if (season != TSP_ETS_N)
-		k += m - 1;
-	return (int)k;
-}
-
-/* ---- admissibility ---------------------------------------------------- */
-
-/*
- * Are all roots of a[0] + a[1] z + ... + a[d] z^d within |z| <= 1+1e-10
- * (R's test on polyroot())?  Schur-Cohn on the polynomial in z/(1+1e-10):
- * O(d^2), no root finding.
- */
-static int roots_inside(const double *a0, int d)
-{
-	double a[TSP_ETS_MAXM + 2], r = 1.0 + 1e-10, rk = 1.0, p1 = 0.0, sz = 0.0;
-
-	/* A root at 1 (no trend, or beta 0, undamped: the level's unit
-	   root) sits on the circle, where R's polyroot accepts it but
-	   Schur-Cohn is at the mercy of rounding: divide it out first. */
-	for (int k = 0; k <= d; k++) {
-		p1 += a0[k];
-		sz += fabs(a0[k]);
-	}
-	if (fabs(p1) <= 1e-13 * sz) {
-		double c = a0[d];
-		a[d - 1] = c;
-		for (int k = d - 1; k >= 1; k--) {
-			c = a0[k] + c;
-			a[k - 1] = c;
-		}
-		d--;
-	} else {
-		memcpy(a, a0, (size_t)(d + 1) * sizeof(double));
-	}
-	for (int k = 0; k <= d; k++) {
-		a[k] *= rk;
-		rk *= r;
-	}
-	while (d > 0) {
-		double lead = a[d], c0 = a[0];
-		if (!(fabs(c0) < fabs(lead)))
-			return 0;
-		double t[TSP_ETS_MAXM + 2];
-		for (int j = 0; j < d; j++)
-			t[j] = lead * a[j + 1] - c0 * a[d - 1 - j];
-		d--;
-		for (int j = 0; j <= d; j++)
-			a[j] = t[j] / t[d];
-	}
-	return 1;
-}
-
-/* R's admissible() for a seasonal model (the non-seasonal conditions
- * always hold inside the usual bounds). */
-static int admissible_seasonal(double alpha, double beta, double gamma,
-			       double phi, size_t m)
-{
-	double p[TSP_ETS_MAXM + 2], d = 1.0 - 1.0 / phi - alpha;
-
-	if (gamma < (d > 0 ? d : 0) || gamma > 1.0 + 1.0 / phi - alpha)
-		return 0;
-	if (alpha < 1.0 - 1.0 / phi - gamma * (1.0 - (double)m + phi
-			+ phi * (double)m) / (2.0 * phi * (double)m))
-		return 0;
-	if (beta < -(1.0 - phi) * (gamma / (double)m + alpha))
-		return 0;
-	p[0] = phi * (1.0 - alpha - gamma);
-	p[1] = alpha + beta - alpha * phi + gamma - 1.0;
-	for (size_t k = 2; k < m; k++)
-		p[k] = alpha + beta - alpha * phi;
-	p[m] = alpha + beta - phi;
-	p[m + 1] = 1.0;
-	return roots_inside(p, (int)m + 1);
-}
-
-/* ---- the objective -------------------------------------------------- */
-
-struct obj {
-	const double *y;
-	size_t n;		/* length, missing included */
-	double nn;		/* non-missing */
-	int error, trend, season, damped;
-	size_t m;		/* 1 unless seasonal */
-	int crit;
-	int est[4];		/* alpha beta gamma phi estimated? */
-	double par[4];		/* fixed values / decoded estimates */
-	double lo[4], hi[4];
-	size_t nsm, nst;	/* estimated smoothing parameters, states */
-	double u0[4];		/* start in logit space */
-	double x0[MAXP], sc[MAXP];	/* states: x0 + sc * z */
-	long nevals;
-	double *X;		/* n x (nst + 1) scratch for the profile */
-	double xs[MAXP];	/* free states of the last profile */
-	int has_na;		/* y has missing values */
-};
-
-static double logistic(double u)
-{
-	return 1.0 / (1.0 + exp(-u));
-}
-
-static double logit(double p)
-{
-	if (p < 1e-9)
-		p = 1e-9;
-	if (p > 1.0 - 1e-9)
-		p = 1.0 - 1e-9;
-	return log(p / (1.0 - p));
-}
-
-/* Map z's first nsm coordinates to alpha, beta, gamma, phi within R's
- * bounds (beta <= alpha, gamma <= 1 - alpha, and the bounds a fixed
- * value implies, as etsmodel sets them). */
-static void decode_par(struct obj *o, const double *z, double *p)
-{
-	size_t k = 0;
-	double a, hi;
-
-	memcpy(p, o->par, 4 * sizeof(double));
-	if (o->est[0]) {
-		p[0] = o->lo[0] + (o->hi[0] - o->lo[0])
-			* logistic(o->u0[k] + z[k]);
-		k++;
-	}
-	a = p[0];
-	if (o->est[1]) {
-		hi = fmin(o->hi[1], a);
-		p[1] = o->lo[1] + (hi - o->lo[1]) * logistic(o->u0[k] + z[k]);
-		k++;
-	}
-	if (o->est[2]) {
-		hi = fmin(o->hi[2], 1.0 - a);
-		p[2] = o->lo[2] + (hi - o->lo[2]) * logistic(o->u0[k] + z[k]);
-		k++;
-	}
-	if (o->est[3]) {
-		p[3] = o->lo[3] + (o->hi[3] - o->lo[3])
-			* logistic(o->u0[k] + z[k]);
-		k++;
-	}
-}
-
-/* The inverse of decode_par for a start point p. */
-static void encode_par(struct obj *o, const double *p)
-{
-	size_t k = 0;
-	double hi;
-
-	if (o->est[0]) {
-		o->u0[k++] = logit((p[0] - o->lo[0]) / (o->hi[0] - o->lo[0]));
-	}
-	if (o->est[1]) {
-		hi = fmin(o->hi[1], p[0]);
-		o->u0[k++] = logit((p[1] - o->lo[1]) / (hi - o->lo[1]));
-	}
-	if (o->est[2]) {
-		hi = fmin(o->hi[2], 1.0 - p[0]);
-		o->u0[k++] = logit((p[2] - o->lo[2]) / (hi - o->lo[2]));
-	}
-	if (o->est[3])
-		o->u0[k++] = logit((p[3] - o->lo[3]) / (o->hi[3] - o->lo[3]));
-}
-
-/*
- * R's etscalc likelihood (n log sum e^2, plus 2 sum log|f| for
- * multiplicative errors) or MSE, for parameters p and the full initial
- * state x (l, b, s1..sm).  Missing values advance the states without an
- * update.  Returns BAD when the forecast is undefined.
- */
-static double run_lik(const struct obj *o, const double *p, const double *x)
-{
-	double alpha = p[0], beta = p[1], gamma = p[2], phi = p[3];
-	double l = x[0], b = 0.0, ring[TSP_ETS_MAXM];
-	double sse = 0.0, ssy = 0.0, slf = 0.0, bpa = beta / alpha;
-	size_t m = o->m, pos = 0;
-	int tr = o->trend, se = o->season, mult = o->error == TSP_ETS_M;
-	int phi1 = fabs(phi - 1.0) < 1e-10;
-	const double *y = o->y;
-
-	if (tr != TSP_ETS_N)
-		b = x[1];
-	if (se != TSP_ETS_N)
-		for (size_t j = 0; j < m; j++)
-			ring[m - 1 - j] = x[1 + (tr != TSP_ETS_N) + j];
-	for (size_t i = 0; i < o->n; i++) {
-		double q, phib, f, s = 0.0, yi = y[i];
-		if (tr == TSP_ETS_N) {
-			q = l;
-			phib = 0.0;
-		} else if (tr == TSP_ETS_A) {
-			phib = phi * b;
-			q = l + phib;
-		} else {
-			if (b < 0.0)
-				return BAD;
-			phib = phi1 ? b : pow(b, phi);
-			q = l * phib;
-		}
-		if (se == TSP_ETS_N) {
-			f = q;
-		} else {
-			s = ring[pos];
-			f = se == TSP_ETS_A ? q + s : q * s;
-		}
-		if (yi != yi) {		/* missing: no update */
-			l = q;
-			b = phib;
-		} else {
-			double d = yi - f, e = mult ? d / f : d, pv, lnew;
-			sse += e * e;
-			ssy += d * d;
-			if (mult)
-				slf += log(fabs(f));
-			if (se == TSP_ETS_N)
-				pv = yi;
-			else if (se == TSP_ETS_A)
-				pv = yi - s;
-			else
-				pv = fabs(s) < 1e-10 ? 1e9 : yi / s;
-			lnew = q + alpha * (pv - q);
-			if (tr == TSP_ETS_A)
-				b = phib + bpa * (lnew - l - phib);
-			else if (tr == TSP_ETS_M)
-				b = phib + bpa * ((fabs(l) < 1e-10 ? 1e9 : lnew / l)
-						  - phib);
-			l = lnew;
-			if (se == TSP_ETS_A)
-				ring[pos] = s + gamma * (yi - q - s);
-			else if (se == TSP_ETS_M)
-				ring[pos] = s + gamma * ((fabs(q) < 1e-10 ? 1e9
-							   : yi / q) - s);
-		}
-		if (se != TSP_ETS_N && ++pos == m)
-			pos = 0;
-	}
-	if (o->crit == TSP_ETS_CRIT_MSE)
-		return ssy / o->nn;
-	{
-		double lik = o->nn * log(sse) + 2.0 * slf;
-		if (isnan(lik))
-			return BAD;
-		return lik < LIK_FLOOR ? LIK_FLOOR : lik;
-	}
-}
-
-/* Full initial state from the free states: the last seasonal state
- * makes the seasons sum to 0 (A) or m (M), as R does.  -1 if R would
- * reject it (a negative multiplicative season). */
-static int full_state(const struct obj *o, const double *free_x, double *x)
-{
-	size_t ns = 1 + (o->trend != TSP_ETS_N);
-
-	memcpy(x, free_x, o->nst * sizeof(double));
-	if (o->season != TSP_ETS_N) {
-		double s = 0.0, mn = 0.0;
-		for (size_t j = ns; j < o->nst; j++) {
-			s += x[j];
-			mn = j == ns ? x[j] : fmin(mn, x[j]);
-		}
-		x[o->nst] = (o->season == TSP_ETS_M ? (double)o->m : 0.0) - s;
-		if (o->season == TSP_ETS_M && fmin(mn, x[o->nst]) < 0.0)
-			return -1;
-	}
-	return 0;
-}
-
-static double objective(const gsl_vector *zv, void *ctx)
-{
-	struct obj *o = ctx;
-	double z[MAXP], p[4], fx[MAXP], x[MAXP];
-
-	o->nevals++;
-	for (size_t i = 0; i < o->nsm + o->nst; i++)
-		z[i] = gsl_vector_get(zv, i);
-	decode_par(o, z, p);
-	if (o->season != TSP_ETS_N &&
-	    !admissible_seasonal(p[0], p[1], p[2], p[3], o->m))
-		return BAD;
-	for (size_t j = 0; j < o->nst; j++)
-		fx[j] = o->x0[j] + o->sc[j] * z[o->nsm + j];
-	if (full_state(o, fx, x) < 0)
-		return BAD;
-	return run_lik(o, p, x);
-}
-
-static double objective_at(struct obj *o, const double *z, size_t dim)
-{
-	gsl_vector_const_view v = gsl_vector_const_view_array(z, dim);
-	return objective(&v.vector, o);
-}
-
-/*
- * Nelder-Mead from z (in/out, dimension dim) with initial steps `step`;
- * stops when the simplex has shrunk below tol or after maxit
- * iterations.  Returns the best value, or NAN on a GSL failure.
- */
-static double nm_run(struct obj *o, double (*fun)(const gsl_vector *, void *),
-		     double *z, size_t dim, double step, double tol,
-		     double ftol, int maxit)
-{
-	const gsl_multimin_fminimizer_type *T = gsl_multimin_fminimizer_nmsimplex2;
-	gsl_multimin_fminimizer *s = gsl_multimin_fminimizer_alloc(T, dim);
-	gsl_vector *x = gsl_vector_alloc(dim), *ss = gsl_vector_alloc(dim);
-	gsl_multimin_function fn = {fun, dim, o};
-	double best = NAN;
-
-	if (!s || !x || !ss)
-		goto out;
-	for (size_t i = 0; i < dim; i++)
-		gsl_vector_set(x, i, z[i]);
-	gsl_vector_set_all(ss, step);
-	if (gsl_multimin_fminimizer_set(s, &fn, x, ss) != GSL_SUCCESS)
-		goto out;
-	/* Stop on a small simplex, or when the best value has stopped
-	   moving (R's nmmin watches the spread of the values; with a
-	   bound in the logit space the simplex may never shrink). */
-	{
-		size_t win = 4 * dim + 8, it;
-		double *hist = malloc(win * sizeof(double));
-		if (!hist)
-			goto out;
-		for (it = 0; it < (size_t)maxit; it++) {
-			int st = gsl_multimin_fminimizer_iterate(s);
-			double fb = gsl_multimin_fminimizer_minimum(s);
-			if (st != GSL_SUCCESS)
-				break;
-			if (gsl_multimin_fminimizer_size(s) < tol)
-				break;
-			if (it >= win && hist[it % win] - fb <=
-			    ftol * (fabs(fb) + ftol))
-				break;
-			hist[it % win] = fb;
-		}
-		free(hist);
-	}
-	best = gsl_multimin_fminimizer_minimum(s);
-	for (size_t i = 0; i < dim; i++)
-		z[i] = gsl_vector_get(gsl_multimin_fminimizer_x(s), i);
-out:
-	if (s)
-		gsl_multimin_fminimizer_free(s);
-	if (x)
-		gsl_vector_free(x);
-	if (ss)
-		gsl_vector_free(ss);
-	return best;
-}
-
-
-/* ---- initial states profiled out (linear models) --------------------- */
-
-/*
- * With trend N/A/Ad and season N/A the one-step forecasts are affine in
- * the initial states for given smoothing parameters (whatever the error
- * type): f = f0 + X x, f0 from the data with zero states, column j of X
- * the forecasts from unit state j with zero data.  The states that
- * minimise the sum of squared errors then come from least squares, and
- * the optimiser only searches the smoothing parameters.
- */
-static void lin_run(const struct obj *o, const double *p, const double *x,
-		    int zero, double *f)
-{
-	double alpha = p[0], beta = p[1], gamma = p[2], phi = p[3];
-	double l = x[0], b = 0.0, ring[TSP_ETS_MAXM];
-	size_t m = o->m, pos = 0;
-	int tr = o->trend != TSP_ETS_N, se = o->season != TSP_ETS_N;
-
-	if (tr)
-		b = x[1];
-	if (se)
-		for (size_t j = 0; j < m; j++)
-			ring[m - 1 - j] = x[1 + tr + j];
-	for (size_t i = 0; i < o->n; i++) {
-		double yi = o->y[i], phib = tr ? phi * b : 0.0, q = l + phib;
-		double s = se ? ring[pos] : 0.0;
-		f[i] = q + s;
-		if (yi != yi) {
-			l = q;
-			b = phib;
-		} else {
-			double e = (zero ? 0.0 : yi) - q - s;
-			l = q + alpha * e;
-			b = phib + beta * e;
-			if (se)
-				ring[pos] = s + gamma * e;
-		}
-		if (se && ++pos == m)
-			pos = 0;
-	}
-}
-
-/* SSE at the least-squares initial states (left in o->xs); BAD if the
- * system is singular. */
-static double profile_sse(struct obj *o, const double *p)
-{
-	size_t n = o->n, k = o->nst, ns = 1 + (o->trend != TSP_ETS_N);
-	double x[MAXP], a[MAXP * MAXP], r[MAXP], sse = 0.0;
-	double *f0 = o->X + k * n;
-
-	memset(x, 0, sizeof(x));
-	lin_run(o, p, x, 0, f0);
-	if (!o->has_na && o->season != TSP_ETS_N) {
-		/* Without missing values the zero-data system is time
-		   invariant, and a unit season at ring position q first
-		   acts at time q: every seasonal column is a shifted copy
-		   of the response to the season acting first (the implied
-		   last one), less that response. */
-		double *r0 = o->X + (k - 1) * n;
-		size_t m = o->m;
-		for (size_t j = 0; j < ns; j++) {
-			memset(x, 0, sizeof(x));
-			x[j] = 1.0;
-			lin_run(o, p, x, 1, o->X + j * n);
-		}
-		memset(x, 0, sizeof(x));
-		x[k] = 1.0;
-		lin_run(o, p, x, 1, r0);
-		for (size_t j = k - 1; j-- > ns;) {
-			size_t sh = m - 1 - (j - ns);
-			double *c = o->X + j * n;
-			for (size_t i = 0; i < n; i++)
-				c[i] = (i >= sh ? r0[i - sh] : 0.0) - r0[i];
-		}
-		/* the last free season sits at ring position 1 */
-		for (size_t i = n; i-- > 0;)
-			r0[i] = (i >= 1 ? r0[i - 1] : 0.0) - r0[i];
-	} else for (size_t j = 0; j < k; j++) {
-		memset(x, 0, sizeof(x));
-		x[j] = 1.0;
-		if (o->season != TSP_ETS_N && j >= ns)
-			x[k] = -1.0;	/* the implied last season */
-		lin_run(o, p, x, 1, o->X + j * n);
-	}
-	memset(a, 0, k * k * sizeof(double));
-	memset(r, 0, k * sizeof(double));
-	for (size_t i = 0; i < n; i++) {
-		if (isnan(o->y[i]))
-			continue;
-		double d = o->y[i] - f0[i];
-		for (size_t u = 0; u < k; u++) {
-			double xu = o->X[u * n + i];
-			r[u] += xu * d;
-			for (size_t v = 0; v <= u; v++)
-				a[u * k + v] += xu * o->X[v * n + i];
-		}
-	}
-	for (size_t u = 0; u < k; u++)
-		for (size_t v = u + 1; v < k; v++)
-			a[u * k + v] = a[v * k + u];
-	if (solve_small(a, r, (int)k) < 0)
-		return BAD;
-	for (size_t i = 0; i < n; i++) {
-		if (isnan(o->y[i]))
-			continue;
-		double d = o->y[i] - f0[i];
-		for (size_t u = 0; u < k; u++)
-			d -= o->X[u * n + i] * r[u];
-		sse += d * d;
-	}
-	memcpy(o->xs, r, k * sizeof(double));
-	return sse;
-}
-
-static double objective_profile(const gsl_vector *zv, void *ctx)
-{
-	struct obj *o = ctx;
-	double z[4] = {0, 0, 0, 0}, p[4], sse;
-
-	o->nevals++;
-	for (size_t i = 0; i < o->nsm; i++)
-		z[i] = gsl_vector_get(zv, i);
-	decode_par(o, z, p);
-	if (o->season != TSP_ETS_N &&
-	    !admissible_seasonal(p[0], p[1], p[2], p[3], o->m))
-		return BAD;
-	sse = profile_sse(o, p);
-	if (!(sse < BAD))
-		return BAD;
-	if (o->crit == TSP_ETS_CRIT_MSE)
-		return sse / o->nn;
-	sse = o->nn * log(sse);
-	return sse < LIK_FLOOR ? LIK_FLOOR : sse;
-}
-
-/* z offsets (from o->u0) that decode to the smoothing parameters p. */
-static void z_of_par(const struct obj *o, const double *p, double *z)
-{
-	size_t k = 0;
-	double hi;
-
-	if (o->est[0]) {
-		z[k] = logit((p[0] - o->lo[0]) / (o->hi[0] - o->lo[0])) - o->u0[k];
-		k++;
-	}
-	if (o->est[1]) {
-		hi = fmin(o->hi[1], p[0]);
-		z[k] = logit((p[1] - o->lo[1]) / (hi - o->lo[1])) - o->u0[k];
-		k++;
-	}
-	if (o->est[2]) {
-		hi = fmin(o->hi[2], 1.0 - p[0]);
-		z[k] = logit((p[2] - o->lo[2]) / (hi - o->lo[2])) - o->u0[k];
-		k++;
-	}
-	if (o->est[3]) {
-		z[k] = logit((p[3] - o->lo[3]) / (o->hi[3] - o->lo[3])) - o->u0[k];
-		k++;
-	}
-}
-
-/*
- * Search the smoothing parameters with the states profiled out: a short
- * simplex from R's start and from a few spread-out starts (the profile
- * has local minima), then a fine one from the best.  zp (dimension
- * nsm) in/out; leaves the states in o->xs.  Returns the best value, or
- * NAN on a GSL failure.
- */
-static double profile_search(struct obj *o, double *zp)
-{
-	static const double sa[] = {0.1, 0.5, 0.9};
-	static const double sf[] = {0.05, 0.5};
-	double best, zb[4], z[4], p[4];
-
-	memcpy(zb, zp, sizeof(zb));
-	best = nm_run(o, objective_profile, zb, o->nsm, 1.0, 1e-3, 1e-8, 2000);
-	if (isnan(best))
-		return NAN;
-	for (size_t i = 0; i < sizeof(sa) / sizeof(sa[0]); i++)
-		for (size_t j = 0; j < sizeof(sf) / sizeof(sf[0]); j++) {
-			double v;
-			p[0] = o->est[0] ? sa[i] : o->par[0];
-			p[1] = o->est[1] ? sf[j] * p[0] : o->par[1];
-			p[2] = o->est[2] ? sf[j] * (1.0 - p[0]) : o->par[2];
-			p[3] = o->est[3] ? 0.9 : o->par[3];
-			if (!o->est[0] && j > 0)
-				continue;
-			memset(z, 0, sizeof(z));
-			z_of_par(o, p, z);
-			v = nm_run(o, objective_profile, z, o->nsm, 0.5, 1e-3, 1e-8, 2000);
-			if (isnan(v))
-				return NAN;
-			if (v < best) {
-				best = v;
-				memcpy(zb, z, sizeof(zb));
-			}
-		}
-	best = nm_run(o, objective_profile, zb, o->nsm, 0.2, 1e-6, 1e-12, 5000);
-	if (isnan(best))
-		return NAN;
-	decode_par(o, zb, p);
-	profile_sse(o, p);
-	memcpy(zp, zb, o->nsm * sizeof(double));
-	return best;
 }
 
 /* ---- one model (R's etsmodel) ---------------------------------------- */
@@ -825,15 +61,17 @@ static double data_scale(const double *y, size_t n)
  */
 static int fit_one(const double *y, size_t n, size_t nn, size_t period,
 		   const struct cand *c, const struct tsp_ets_opts *op,
-		   double *scratch, struct tsp_ets_model *out)
+		   double *scratch, struct prof_cache *pc,
+		   struct tsp_ets_model *out)
 {
 	struct obj o;
 	double fixed[4] = {op->alpha, op->beta, op->gamma, op->phi};
 	double start[4], xs[MAXP], z[MAXP], best, sd;
-	int k, profiled_exact = 0;
+	int k, profiled_exact = 0, polished = 0;
 	size_t dim;
 
 	memset(&o, 0, sizeof(o));
+	o.pc = pc;
 	o.y = y;
 	o.n = n;
 	o.nn = (double)nn;
@@ -894,13 +132,13 @@ static int fit_one(const double *y, size_t n, size_t nn, size_t period,
 					start[2] > 1.0 - start[0] ||
 					start[2] > o.hi[2])) ||
 	    (c->season != TSP_ETS_N &&
-	     !admissible_seasonal(start[0], start[1], start[2], start[3], o.m)))
+	     !ets_admissible_seasonal(start[0], start[1], start[2], start[3], o.m)))
 		return -1;
 	memcpy(o.par, start, sizeof(o.par));
 	for (int i = 0; i < 4; i++)
 		o.nsm += (size_t)o.est[i];
-	encode_par(&o, start);
-	k = initstate(y, n, c->trend, c->season, o.m, xs, scratch);
+	ets_encode_par(&o, start);
+	k = ets_initstate(y, n, c->trend, c->season, o.m, xs, scratch);
 	if (k < 0)
 		return -1;
 	o.nst = (size_t)k;
@@ -932,31 +170,39 @@ static int fit_one(const double *y, size_t n, size_t nn, size_t period,
 		if (!o.X)
 			return -2;
 		(void)p;
-		best = profile_search(&o, zp);
+		best = ets_profile_search(&o, zp);
 		free(o.X);
 		o.X = NULL;
 		if (isnan(best))
 			return -2;
 		memcpy(z, zp, o.nsm * sizeof(double));
 		profiled_exact = c->error == TSP_ETS_A;
-		for (size_t j = 0; j < o.nst; j++)
-			z[o.nsm + j] = (o.xs[j] - o.x0[j]) / o.sc[j];
-		best = objective_at(&o, z, dim);
-		if (c->error == TSP_ETS_M) {
-			double v = nm_run(&o, objective, z, dim, 0.3, 1e-4, 1e-10, 20000);
-			if (isnan(v))
-				return -2;
-			best = v;
+		if (profiled_exact) {
+			for (size_t j = 0; j < o.nst; j++)
+				z[o.nsm + j] = (o.xs[j] - o.x0[j]) / o.sc[j];
+			best = ets_objective_at(&o, z, dim);
+		} else {
+			/* the least-squares states as the base point */
+			memcpy(o.x0, o.xs, o.nst * sizeof(double));
+			best = ets_alternate(&o, z, n, 0);
+			polished = 1;
 		}
+	} else if (c->season == TSP_ETS_M && c->trend != TSP_ETS_M &&
+		   o.nsm > 0 && (k = ets_mult_start(&o, y, n, z)) != -1) {
+		if (k < 0)
+			return k;
+		best = ets_alternate(&o, z, n, 1);
+		polished = 1;
 	} else {
-		best = nm_run(&o, objective, z, dim, 1.0, 1e-4, 1e-10, 20000);
-		if (isnan(best))
-			return -2;
+		best = ets_nm_run(&o, ets_objective, z, dim, 1.0, 1e-4, 1e-10, 20000);
 	}
+	if (isnan(best))
+		return -2;
 	/* restart from the best point until it stops improving (the
 	   profiled fit of a linear additive-error model is already exact) */
 	for (int r = 0; r < 4 && !profiled_exact; r++) {
-		double v = nm_run(&o, objective, z, dim, 0.3, 1e-5, 1e-10, 20000);
+		double v = ets_nm_run(&o, ets_objective, z, dim, 0.3, 1e-5, 1e-10,
+				  polished ? POLISH_IT : 20000);
 		if (isnan(v))
 			return -2;
 		int better = v < best - 1e-7 * (fabs(best) + 1e-7);
@@ -968,10 +214,10 @@ static int fit_one(const double *y, size_t n, size_t nn, size_t period,
 		return -1;
 	{
 		double p[4], fx[MAXP], x[MAXP];
-		decode_par(&o, z, p);
+		ets_decode_par(&o, z, p);
 		for (size_t j = 0; j < o.nst; j++)
 			fx[j] = o.x0[j] + o.sc[j] * z[o.nsm + j];
-		if (full_state(&o, fx, x) < 0)
+		if (ets_full_state(&o, fx, x) < 0)
 			return -1;
 		memset(out, 0, sizeof(*out));
 		out->error = c->error;
@@ -1042,8 +288,8 @@ static void hw_decode(const struct hw *h, const double *z, double *a,
 {
 	size_t k = 0;
 
-	*a = h->est[0] ? logistic(z[k++]) : h->fix[0];
-	*b = h->trend ? (h->est[1] ? logistic(z[k++]) : h->fix[1]) : 0.0;
+	*a = h->est[0] ? ets_logistic(z[k++]) : h->fix[0];
+	*b = h->trend ? (h->est[1] ? ets_logistic(z[k++]) : h->fix[1]) : 0.0;
 }
 
 static double hw_obj(const gsl_vector *zv, void *ctx)
@@ -1090,9 +336,9 @@ static int fit_hw(const double *y, size_t n, int trend,
 	    (trend && !h.est[1] && !(op->beta >= 0 && op->beta <= 1)))
 		return -1;
 	if (h.est[0])
-		z[dim++] = logit(0.2);		/* initparam's start */
+		z[dim++] = ets_logit(0.2);		/* initparam's start */
 	if (h.est[1])
-		z[dim++] = logit(0.1 * 0.2);
+		z[dim++] = ets_logit(0.1 * 0.2);
 	if (dim > 0) {
 		const gsl_multimin_fminimizer_type *T =
 			gsl_multimin_fminimizer_nmsimplex2;
@@ -1173,6 +419,7 @@ int tsp_ets_fit(const double *y, size_t n, const struct tsp_ets_opts *op,
 	int errs[2], trs[3], sns[3], dms[2], ne = 0, nt = 0, ns = 0, nd = 0;
 	int etype = op->error, ttype = op->trend, stype = op->season;
 	double *scratch;
+	struct prof_cache pc;
 	struct tsp_ets_model best, cur;
 	double best_ic = INFINITY;
 	int found = 0;
@@ -1302,6 +549,7 @@ int tsp_ets_fit(const double *y, size_t n, const struct tsp_ets_opts *op,
 	} else {
 		dms[nd++] = op->damped;
 	}
+	memset(&pc, 0, sizeof(pc));
 	scratch = malloc(n * sizeof(double));
 	if (!scratch)
 		return tsp_error_set(err, TSP_ENOMEM, "out of memory");
@@ -1323,7 +571,7 @@ int tsp_ets_fit(const double *y, size_t n, const struct tsp_ets_opts *op,
 		if (!(ymin > 0) && (c.error == TSP_ETS_M ||
 				    c.trend == TSP_ETS_M || c.season == TSP_ETS_M))
 			continue;
-		rc = fit_one(y, n, nn, m, &c, op, scratch, &cur);
+		rc = fit_one(y, n, nn, m, &c, op, scratch, &pc, &cur);
 		if (rc == -2) {
 			free(scratch);
 			return tsp_error_set(err, TSP_ENOMEM, "out of memory");
