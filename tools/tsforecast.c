@@ -131,6 +131,7 @@ struct config {
 	unsigned long seed;
 	tsp_time_t step;
 	const char *save, *load;
+	const char *horizon_arg, *holdout_arg;	/* as given, for messages */
 	int refit, online, evaluate, no_echo, table, progress;
 	int horizon_given;
 	char options[512];	/* for the store */
@@ -577,6 +578,24 @@ static int record_cb(void *ctx, const struct tsp_record *rec,
 	return 0;
 }
 
+/* A --horizon or --holdout duration that is no whole number of the
+ * series' steps: an error at its last record (the series gets nothing). */
+static void off_step(struct state *st, size_t idx, const char *opt,
+		     const char *arg)
+{
+	struct series *s = &st->s[idx];
+	struct tsp_error err;
+	char q[80], step[32];
+
+	tsp_grid_label(&s->g, step, sizeof(step));
+	tsp_error_clear(&err);
+	tsp_error_at(&err, TSP_EDATA, s->input, s->line, "series %s: %s '%s' "
+		     "is not a whole number of its steps (%s): give a number "
+		     "of steps", key_of(st, idx, q, sizeof(q)), opt, arg, step);
+	tsp_cli_print_error(&err, "");
+	st->failed++;
+}
+
 /* The forecast records of series idx: h steps after its last point. */
 static void write_forecasts(struct state *st, size_t idx, size_t h)
 {
@@ -637,7 +656,11 @@ static void evaluate(struct state *st, size_t idx, struct tsp_writer *w)
 
 	if (s->state != S_COLLECT || !s->n)
 		return;
-	if (h == 0 || h >= s->n) {
+	if (h == 0) {
+		off_step(st, idx, "--holdout", st->cfg.holdout_arg);
+		return;
+	}
+	if (h >= s->n) {
 		tsp_error_at(&err, TSP_EDATA, s->input, s->line, "series %s: "
 			     "%zu points, too few to hold out %zu", key_of(st,
 			     idx, q, sizeof(q)), s->n, h);
@@ -845,6 +868,11 @@ static void finish(struct state *st)
 			h = steps_of(s, &st->cfg.horizon);
 			if (!st->cfg.horizon_given)
 				h = o.np ? 2 * o.period[0] : 10;
+			else if (h == 0 && s->state == S_MODEL &&
+				 (s->g.step || s->g.months)) {
+				off_step(st, i, "--horizon", st->cfg.horizon_arg);
+				continue;
+			}
 			write_forecasts(st, i, h);
 		}
 	}
@@ -1014,6 +1042,7 @@ static void parse_options(int argc, char **argv, struct tsp_cli *cli,
 		case 'p': parse_periods(optarg, c); break;
 		case 'H':
 			parse_amount("--horizon", optarg, &c->horizon);
+			c->horizon_arg = optarg;
 			c->horizon_given = 1;
 			break;
 		case 'l': parse_levels(optarg, c); break;
@@ -1024,7 +1053,10 @@ static void parse_options(int argc, char **argv, struct tsp_cli *cli,
 		case OPT_LOAD: c->load = optarg; break;
 		case OPT_REFIT: c->refit = 1; break;
 		case OPT_EVALUATE: c->evaluate = 1; break;
-		case OPT_HOLDOUT: parse_amount("--holdout", optarg, &c->holdout); break;
+		case OPT_HOLDOUT:
+			parse_amount("--holdout", optarg, &c->holdout);
+			c->holdout_arg = optarg;
+			break;
 		case OPT_REPORT:
 			if (strcmp(optarg, "ndjson") && strcmp(optarg, "table"))
 				tsp_cli_usage_error("bad --report '%s' (ndjson "
