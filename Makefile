@@ -9,7 +9,7 @@
 #
 # ./configure is run automatically (config.mk) the first time.
 
-TOOLS = tsinterp tsmodel tsscale tsdeseason tsforecast
+TOOLS = tsinterp tsmodel tsscale tsdeseason tsforecast tsscore
 LIB_SRCS = $(sort $(wildcard lib/*.c))
 UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
 
@@ -75,6 +75,9 @@ $(BUILD)/bin/%: $(BUILD)/tools/%.o $(CLI_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
 	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# Tools of more than one file: their extra objects.
+$(BUILD)/bin/tsscore: $(BUILD)/tools/score_opts.o
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBA)
 	@echo "  LINK    $@"
