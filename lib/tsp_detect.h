@@ -15,6 +15,14 @@
  *
  * A missing value (NaN) is UNKNOWN and leaves the state unchanged.  Until a
  * detector has seen `warmup` values it says WARMUP (score NaN) and learns.
+ * A value of +-Inf is never learned: during the warm-up it is WARMUP,
+ * afterwards its z is +-Inf (score +Inf, STRONG, on the side it lies; 0
+ * and NORMAL on a side --tail ignores).  A finite value whose update would
+ * overflow the state is scored but not learned either.
+ *
+ * Where a scale would be 0 (a flat series) the detectors use the floor
+ * 1e-9 * max(|expected|, 1), so exact repeats score 0 and any jump off a
+ * flat line scores very high.
  */
 #ifndef TSP_DETECT_H
 #define TSP_DETECT_H
@@ -77,16 +85,27 @@ struct tsp_detect_config {
 	   (at least one must be set) */
 	double above, below, strong_above, strong_below;
 	/* hampel: trailing window of the last `window` values (31), not
-	   counting the current one; scale 1.4826 * MAD */
+	   counting the current one (3..TSP_DETECT_MAXWINDOW); scale 1.4826 *
+	   MAD, or 1.2533 * the mean absolute deviation from the median when
+	   the MAD is 0; every finite value joins the window after it is
+	   scored, anomalous or not.  A tool that changes window must set
+	   warmup (window/2+1) itself */
 	size_t window;
 	/* cusum: two-sided Page CUSUM on z = (x - target) / sd with slack
-	   k (0.5); target and sd NaN = the mean and standard deviation of
-	   the warm-up values; both sums restart at 0 after a STRONG */
+	   k (0.5); target and sd NaN = the mean and (n-1) standard
+	   deviation of the warm-up values; both sums restart at 0 after a
+	   STRONG.  Its lower/upper are the indicative band target -+
+	   (k + weak) * sd (where one point from sums at 0 turns WEAK) */
 	double target, sd, slack;
 	/* ewma: mean and variance smoothed with weight alpha (0.1) given to
-	   the newest value; pewma (Carter & Streilein 2012): alpha_t =
-	   alpha * (1 - beta * p_t), p_t the standard normal density of the
-	   value's z, beta 0.5 */
+	   the newest value (m += alpha*(x-m), v = (1-alpha)*(v +
+	   alpha*(x-m)^2)), started from the warm-up values' mean and (n-1)
+	   variance.  pewma (Carter & Streilein 2012): the paper's weight
+	   of the past, alpha_t = a * (1 - beta * p_t) with p_t the standard
+	   normal density of the value's z, here with a = 1 - alpha so that
+	   alpha keeps its ewma meaning (the newest value's weight when p_t
+	   = 0, i.e. for an outlier); beta 0.5; during the warm-up the
+	   paper's alpha_t = 1 - 1/t */
 	double alpha, beta;
 };
 
@@ -118,7 +137,15 @@ struct tsp_score {
 	double lower, upper;	/* the values that would have been WEAK
 				   on each side (NaN where not defined) */
 	enum tsp_level level;
+	int side;		/* the direction the score measures: +1
+				   above expected, -1 below, 0 neither
+				   (z 0, WARMUP, UNKNOWN); for cusum the
+				   sum that gave the score, for threshold
+				   the limit crossed */
 };
+
+/* The largest hampel window. */
+#define TSP_DETECT_MAXWINDOW 100000
 
 /* One series' state. */
 struct tsp_detect;
@@ -126,7 +153,8 @@ struct tsp_detect;
 /*
  * A new state for a series under configuration c (borrowed: must outlive
  * the state and be passed again to every call).  Returns it (free with
- * tsp_detect_free) or NULL with err set (out of memory).
+ * tsp_detect_free) or NULL with err set (out of memory, or a configuration
+ * tsp_detect_config_check rejects).
  */
 struct tsp_detect *tsp_detect_new(const struct tsp_detect_config *c,
 				  struct tsp_error *err);
@@ -137,7 +165,17 @@ void tsp_detect_free(struct tsp_detect *d);
 /*
  * Score observation o, then learn from it.  Fills *out.  Returns 0, or -1
  * with err set (a residual observation with a forecast but no sigma and
- * no usable lo/hi: "no sigma, lo or hi for the residual detector").
+ * no usable lo/hi: "no sigma, lo or hi for the residual detector"; out of
+ * memory for a hampel window of over 512 values).
+ *
+ * residual: a value without a (finite) forecast has no expectation:
+ * score NaN, UNKNOWN.  sigma is used when finite and > 0; otherwise lo
+ * and hi (a side is usable when finite and strictly beyond the forecast;
+ * a lone usable side serves both).  sigma 0 or lo = hi = forecast is a
+ * zero-width forecast and gets the floor scale.
+ * threshold: a value at or beyond a limit crosses it; lower/upper are the
+ * limits where the level first leaves NORMAL (the weak ones, else the
+ * strong ones), on the sides --tail scores.
  */
 int tsp_detect_push(struct tsp_detect *d, const struct tsp_detect_config *c,
 		    const struct tsp_obs *o, struct tsp_score *out,
@@ -154,8 +192,9 @@ char *tsp_detect_reason(const struct tsp_detect_config *c,
 
 /*
  * Save the state as items whose names start with prefix (e.g. "d0.") in p,
- * so a run that loads it continues exactly where this one stopped.
- * Returns 0 or -1 with err set.
+ * so a run that loads it continues exactly where this one stopped.  The
+ * items are appended (p is not cleared); detect_save.c lists them.
+ * Returns 0 or -1 with err set (out of memory, prefix over 200 bytes).
  */
 int tsp_detect_save(const struct tsp_detect *d,
 		    const struct tsp_detect_config *c, const char *prefix,
@@ -164,7 +203,12 @@ int tsp_detect_save(const struct tsp_detect *d,
 /*
  * A state from items saved under prefix in buf[0..len) (an entry of the
  * model store).  Missing or inconsistent items are a TSP_EDATA error
- * ("corrupt entry: ...").  Returns the state or NULL with err set.
+ * ("corrupt entry: bad or missing 'd0.mean'"); so is a state of another
+ * detector ("corrupt entry: 'd0.kind' is 'ewma', not 'hampel'").  Other
+ * settings may differ from the saving run's: a hampel window keeps its
+ * newest values that fit, a warm-up already over stays over.  Returns
+ * the state (free with tsp_detect_free) or NULL with err set (also
+ * TSP_EUSAGE for a configuration tsp_detect_config_check rejects).
  */
 struct tsp_detect *tsp_detect_load(const struct tsp_detect_config *c,
 				   const char *prefix,
