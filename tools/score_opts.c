@@ -257,12 +257,20 @@ static void make_detectors(struct score_config *c, const struct score_given *g)
 		d->below = g->below;
 		d->strong_above = g->sabove;
 		d->strong_below = g->sbelow;
-		if (g->window > 0) d->window = (size_t)g->window;
+		if (g->window > 0) {
+			d->window = (size_t)g->window;
+			if (g->warmup < 0 && d->kind == TSP_DET_HAMPEL)
+				d->warmup = d->window / 2 + 1;
+		}
 		if (!isnan(g->target)) d->target = g->target;
 		if (!isnan(g->sd)) d->sd = g->sd;
 		if (!isnan(g->slack)) d->slack = g->slack;
 		if (!isnan(g->alpha)) d->alpha = g->alpha;
 		if (!isnan(g->beta)) d->beta = g->beta;
+		/* cusum told its target and sd has nothing to learn first */
+		if (d->kind == TSP_DET_CUSUM && g->warmup < 0 &&
+		    !isnan(d->target) && !isnan(d->sd))
+			d->warmup = 0;
 		if (g->kinds[i] == TSP_DET_GMM)
 			continue;	/* checked by its own library */
 		tsp_error_clear(&err);
