@@ -431,7 +431,8 @@ int tsp_scorer_push(struct tsp_scorer *s, const struct tsp_scorer_config *c,
 
 static void prefix_of(char *buf, size_t n, size_t i, size_t j)
 {
-	snprintf(buf, n, "d%zu.r%zu.", i, j);
+	/* i < TSP_SCORER_MAXDET, j < TSP_SCORER_MAXRES: one digit each */
+	snprintf(buf, n, "d%u.r%u.", (unsigned)(i % 10), (unsigned)(j % 10));
 }
 
 int tsp_scorer_save(const struct tsp_scorer *s,
@@ -463,7 +464,7 @@ int tsp_scorer_save(const struct tsp_scorer *s,
 		bv[5] = b->s2sum;
 		bv[6] = b->n;
 		bv[7] = b->nf;
-		snprintf(pre, sizeof(pre), "bucket%zu", j);
+		snprintf(pre, sizeof(pre), "bucket%u", (unsigned)(j % 10));
 		if (tsp_params_nums(p, pre, bv, 8, err) < 0)
 			return -1;
 	}
@@ -530,7 +531,7 @@ struct tsp_scorer *tsp_scorer_load(const struct tsp_scorer_config *c,
 	for (size_t j = 0; j < c->nres; j++) {
 		struct bucket *b = &s->b[j];
 		double bv[8];
-		snprintf(pre, sizeof(pre), "bucket%zu", j);
+		snprintf(pre, sizeof(pre), "bucket%u", (unsigned)(j % 10));
 		if (get_nums(buf, len, pre, bv, 8, err) < 0)
 			goto fail;
 		if (!whole(bv[0], 0, 1) || !whole(bv[1], -9e9, 9e9) ||
