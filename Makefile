@@ -71,7 +71,11 @@ $(LIBA): $(LIB_OBJS)
 	@echo "  AR      $@"
 	@ar rcs $@ $^
 
-$(BUILD)/bin/%: $(BUILD)/tools/%.o $(CLI_OBJ) $(LIBA)
+# A tool is tools/TOOL.c and, when it has grown past one file, its own
+# tools/TOOL_*.c (e.g. tsforecast_opts.c), linked before the library.
+tool_objs = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/$(1)_*.c))
+.SECONDEXPANSION:
+$(BUILD)/bin/%: $(BUILD)/tools/%.o $$(call tool_objs,$$*) $(CLI_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
 	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)

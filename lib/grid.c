@@ -1,5 +1,6 @@
 #include "tsp_grid.h"
 
+#include <math.h>
 #include <stdio.h>
 
 #include "tsp_deseason.h"
@@ -165,4 +166,57 @@ size_t tsp_grid_periods(const struct tsp_grid *g, size_t *out, size_t max)
 	if ((7 * DAY) % g->step == 0 && 7 * DAY / g->step >= 2 && n < max)
 		out[n++] = (size_t)(7 * DAY / g->step);
 	return n;
+}
+
+int tsp_grid_save(const struct tsp_grid *g, struct tsp_params *p,
+		  struct tsp_error *err)
+{
+	int64_t sec = tsp_time_floordiv(g->last, TSP_NS_PER_SEC);
+
+	/* seconds and nanoseconds apart: a time in nanoseconds needs more
+	 * than a double's 53 bits, each part fits */
+	if (tsp_params_num(p, "grid_step", (double)g->step, err) < 0 ||
+	    tsp_params_num(p, "grid_months", g->months, err) < 0 ||
+	    tsp_params_num(p, "last_s", (double)sec, err) < 0 ||
+	    tsp_params_num(p, "last_ns", (double)(g->last -
+						  sec * TSP_NS_PER_SEC),
+			   err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Item name of buf as a number, or NaN when absent or not a number. */
+static double param_num(const unsigned char *buf, size_t len,
+			const char *name)
+{
+	struct tsp_param it;
+
+	if (tsp_params_find(buf, len, name, &it) != 1 ||
+	    it.type != TSP_PARAM_NUM)
+		return NAN;
+	return it.num;
+}
+
+int tsp_grid_load(struct tsp_grid *g, const unsigned char *buf, size_t len,
+		  struct tsp_error *err)
+{
+	double months = param_num(buf, len, "grid_months");
+	double step = param_num(buf, len, "grid_step");
+	double sec = param_num(buf, len, "last_s");
+	double ns = param_num(buf, len, "last_ns");
+
+	/* a step of months or a fixed one, not both, not neither */
+	if (!(months >= 0 && months <= 12) || !(step >= 0 && step < 9e18) ||
+	    (step == 0) == ((int)months == 0) || !(fabs(sec) < 9e9) ||
+	    !(ns >= 0 && ns < 1e9))
+		return tsp_error_set(err, TSP_EDATA,
+				     "corrupt model entry (grid)");
+	tsp_grid_init(g, 0);
+	g->months = (int)months;
+	g->step = (tsp_time_t)step;
+	g->fixed = 1;
+	g->first = g->last = (tsp_time_t)sec * TSP_NS_PER_SEC +
+			     (tsp_time_t)ns;
+	g->points = 1;
+	return 0;
 }

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "tsp_error.h"
+#include "tsp_params.h"
 #include "tsp_time.h"
 
 struct tsp_grid {
@@ -64,5 +65,25 @@ void tsp_grid_label(const struct tsp_grid *g, char *buf, size_t n);
  * Fills up to max periods (ascending, each >= 2) and returns how many.
  */
 size_t tsp_grid_periods(const struct tsp_grid *g, size_t *out, size_t max);
+
+/*
+ * Append g's step and last point to p as entry parameters of the model
+ * store (grid_step, grid_months, last_s, last_ns), so that a later run
+ * can go on from that point.  Returns 0, or -1 with err set (out of
+ * memory).
+ */
+int tsp_grid_save(const struct tsp_grid *g, struct tsp_params *p,
+		  struct tsp_error *err);
+
+/*
+ * Read back what tsp_grid_save wrote, from the encoded parameters
+ * buf[0..len) (other items are ignored): g becomes a grid with that step,
+ * fixed (never refined), holding one point, the saved last one.  Returns
+ * 0, or -1 with err set (TSP_EDATA "corrupt model entry (grid)": an item
+ * absent, of the wrong type or out of range, or no step, as a grid of one
+ * point with no step given saves); g is then left as it was.
+ */
+int tsp_grid_load(struct tsp_grid *g, const unsigned char *buf, size_t len,
+		  struct tsp_error *err);
 
 #endif
