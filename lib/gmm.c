@@ -22,6 +22,7 @@ struct work {
 	double *z;
 	size_t n, ndistinct;
 	double m, s;		/* z = (x - m) / s */
+	double reg;		/* variance floor, standardised units */
 };
 
 static int cmp_double(const void *a, const void *b)
@@ -31,10 +32,34 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/*
+ * The recording resolution of the values: the largest of 1, 0.1, 0.01,
+ * 0.001 of which every value is a multiple, or 0.  Such a value stands
+ * for anything within half a step, a spread of variance d^2 / 12.
+ */
+static double resolution(const double *z, size_t n)
+{
+	static const double steps[] = { 1, 0.1, 0.01, 0.001 };
+
+	for (size_t k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
+		size_t i;
+
+		for (i = 0; i < n; i++) {
+			double v = z[i] / steps[k];
+
+			if (!(fabs(v - nearbyint(v)) <= 1e-6 + 1e-12 * fabs(v)))
+				break;
+		}
+		if (i == n)
+			return steps[k];
+	}
+	return 0;
+}
+
 static int work_init(struct work *w, const double *x, size_t n,
 		     struct tsp_error *err)
 {
-	size_t nf = 0;
+	size_t nf = 0, same;
 	double sum = 0, ss = 0;
 
 	memset(w, 0, sizeof(*w));
@@ -57,8 +82,20 @@ static int work_init(struct work *w, const double *x, size_t n,
 	for (size_t i = 0; i < nf; i++)
 		ss += (w->z[i] - w->m) * (w->z[i] - w->m);
 	w->s = sqrt(ss / (double)nf);
-	if (!(w->s > 0) || !isfinite(w->s))
-		w->s = w->m != 0 && isfinite(w->m) ? fabs(w->m) : 1;
+	for (same = 1; same < nf && w->z[same] == w->z[0]; same++)
+		;
+	if (same == nf) {	/* constant: not the rounded sum's spread */
+		w->m = w->z[0];
+		w->s = w->m != 0 ? fabs(w->m) : 1;
+	} else if (!isfinite(w->s) || !isfinite(w->m)) {
+		free(w->z);
+		return tsp_error_set(err, TSP_EDATA, "values too large to fit "
+				     "a mixture (their variance overflows)");
+	}
+	w->reg = resolution(w->z, nf);
+	w->reg = w->reg * w->reg / 12 / (w->s * w->s);
+	if (!(w->reg > REG_COVAR))
+		w->reg = REG_COVAR;
 	for (size_t i = 0; i < nf; i++)
 		w->z[i] = (w->z[i] - w->m) / w->s;
 	qsort(w->z, nf, sizeof(*w->z), cmp_double);
@@ -177,7 +214,7 @@ static int kmeans_start(const struct work *wk, int k, double *w, double *mu,
 		for (size_t i = st[j]; i < st[j + 1]; i++)
 			ss += (z[i] - mu[j]) * (z[i] - mu[j]);
 		w[j] = (double)c / (double)n;
-		var[j] = ss / (double)c + REG_COVAR;
+		var[j] = ss / (double)c + wk->reg;
 	}
 	return 1;
 }
@@ -311,7 +348,7 @@ static int fit_k(const struct work *wk, int k, struct tsp_gmm *out,
 			double ss = s2[j] - 2 * dl * s1[j] + dl * dl * s0[j];
 
 			mu[j] = mnew;
-			var[j] = (ss > 0 ? ss : 0) / nk + REG_COVAR;
+			var[j] = (ss > 0 ? ss : 0) / nk + wk->reg;
 			w[j] = nk;
 			tot += nk;
 		}

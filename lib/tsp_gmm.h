@@ -10,7 +10,13 @@
  *     variance floor sklearn adds to every component's variance
  *     (reg_covar 1e-6) is added in those units, so it is 1e-6 times the
  *     data's variance whatever their scale.  A constant sample is scaled
- *     by |value| (1 if 0) instead: its one component has sd 0.001 |value|.
+ *     by |value| (1 if 0) instead.
+ *   - Values recorded to a resolution d (all of them multiples of 1, else
+ *     of 0.1, 0.01 or 0.001) stand for anything within d/2: the floor is
+ *     then at least d^2 / 12 (their variance, Sheppard's correction).
+ *     Without it a component collapses onto one repeated value (counts:
+ *     a third of a Poisson(3) series at 2) with sd 0.001 that of the data,
+ *     and every other value scores as an anomaly.
  *   - Start for k components: means at the type-7 quantiles (i + 0.5) / k
  *     of the sorted values, refined by Lloyd's k-means (a value goes to
  *     the nearest mean, the lower one on a tie; a cluster left empty takes
@@ -69,7 +75,8 @@ struct tsp_gmm {
  * uses 4) to the finite values of x[0..n) and keep the one of lowest BIC
  * in *out.  Returns 0, or -1 with err set: TSP_EUSAGE for a kmax out of
  * range, TSP_EDATA for fewer than 10 finite values ("too few values to
- * fit a mixture: N finite, 10 needed"), TSP_ENOMEM.  Allocates only
+ * fit a mixture: N finite, 10 needed") or values so large (~1e154) that
+ * their variance overflows, TSP_ENOMEM.  Allocates only
  * scratch memory (freed before it returns).
  */
 int tsp_gmm_fit(const double *x, size_t n, int kmax, struct tsp_gmm *out,
