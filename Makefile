@@ -80,9 +80,6 @@ $(BUILD)/bin/%: $(BUILD)/tools/%.o $$(call tool_objs,$$*) $(CLI_OBJ) $(LIBA)
 	@echo "  LINK    $@"
 	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-# Tools of more than one file: their extra objects.
-$(BUILD)/bin/tsscore: $(BUILD)/tools/score_opts.o
-
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBA)
 	@echo "  LINK    $@"
 	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)

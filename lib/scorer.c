@@ -52,10 +52,11 @@ static int det_push(void *d, const struct tsp_scorer_config *c, size_t i,
 	return tsp_detect_push(d, &c->det[i], o, sc, err);
 }
 
-static char *det_reason(const struct tsp_scorer_config *c, size_t i,
-			const struct tsp_obs *o, const struct tsp_score *sc,
-			char *buf, size_t n)
+static char *det_reason(const void *d, const struct tsp_scorer_config *c,
+			size_t i, const struct tsp_obs *o,
+			const struct tsp_score *sc, char *buf, size_t n)
 {
+	(void)d;
 	return tsp_detect_reason(&c->det[i], o, sc, buf, n);
 }
 
@@ -336,7 +337,8 @@ static int push_levels(struct tsp_scorer *s, const struct tsp_scorer_config *c,
 }
 
 /* Build the reason of the point into out->reason. */
-static void make_reason(const struct tsp_scorer_config *c, size_t i,
+static void make_reason(const struct tsp_scorer *s,
+			const struct tsp_scorer_config *c, size_t i,
 			const struct verdict *v, enum tsp_alarm_why why,
 			unsigned pending, struct tsp_scorer_out *out)
 {
@@ -356,7 +358,8 @@ static void make_reason(const struct tsp_scorer_config *c, size_t i,
 		out->reason[0] = 0;
 		return;
 	}
-	ops(c, i)->reason(c, i, &v->o, &v->sc, det, sizeof(det));
+	ops(c, i)->reason(s->d[i * nlevels(c) + v->j], c, i, &v->o, &v->sc,
+			  det, sizeof(det));
 	if (c->nres) {
 		char st[24];
 		step_name(c->res_step[v->j], st, sizeof(st));
@@ -423,7 +426,7 @@ int tsp_scorer_push(struct tsp_scorer *s, const struct tsp_scorer_config *c,
 	out->level = tsp_alarm_apply(&s->alarm, &c->alarm, t, best.level,
 				     o->value, best.sc.expected, &why,
 				     &pending);
-	make_reason(c, bi, &best, why, pending, out);
+	make_reason(s, c, bi, &best, why, pending, out);
 	return 0;
 }
 

@@ -15,7 +15,8 @@ struct tsp_scorer_ops {
 	int (*push)(void *d, const struct tsp_scorer_config *c, size_t i,
 		    tsp_time_t t, const struct tsp_obs *o,
 		    struct tsp_score *sc, struct tsp_error *err);
-	char *(*reason)(const struct tsp_scorer_config *c, size_t i,
+	char *(*reason)(const void *d, const struct tsp_scorer_config *c,
+			size_t i,
 			const struct tsp_obs *o, const struct tsp_score *sc,
 			char *buf, size_t n);
 	int (*save)(const void *d, const struct tsp_scorer_config *c,

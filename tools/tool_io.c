@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -43,9 +44,21 @@ static void row_reserve(struct tsp_row *r, size_t n)
 	if (!nf)
 		die_nomem();
 	r->f = nf;
-	nb = realloc(r->buf, cap * sizeof(*r->buf));
+	/* Fields whose text we made point into buf: move them with it. */
+	nb = malloc(cap * sizeof(*r->buf));
 	if (!nb)
 		die_nomem();
+	if (r->buf) {
+		memcpy(nb, r->buf, r->cap * sizeof(*r->buf));
+		uintptr_t lo = (uintptr_t)r->buf;
+		uintptr_t hi = lo + r->cap * sizeof(*r->buf);
+		for (size_t i = 0; i < r->n; i++) {
+			uintptr_t v = (uintptr_t)r->f[i].val;
+			if (v >= lo && v < hi)
+				r->f[i].val = (const char *)nb + (v - lo);
+		}
+		free(r->buf);
+	}
 	r->buf = nb;
 	r->cap = cap;
 }

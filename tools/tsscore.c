@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "score_opts.h"
+#include "tsscore.h"
 #include "tool_io.h"
 #include "tsp_anomeval.h"
 #include "tsp_store.h"

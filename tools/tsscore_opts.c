@@ -1,12 +1,12 @@
 /*
- * score_opts: tsscore's command line.
+ * tsscore_opts: tsscore's command line.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "score_opts.h"
+#include "tsscore.h"
 #include "tsp_num.h"
 #include "tsp_tz.h"
 
@@ -271,8 +271,26 @@ static void make_detectors(struct score_config *c, const struct score_given *g)
 		if (d->kind == TSP_DET_CUSUM && g->warmup < 0 &&
 		    !isnan(d->target) && !isnan(d->sd))
 			d->warmup = 0;
-		if (g->kinds[i] == TSP_DET_GMM)
-			continue;	/* checked by its own library */
+		if (g->kinds[i] == TSP_DET_GMM) {
+			struct tsp_gmmdet_config *m = &c->gmm;
+			tsp_gmmdet_config_init(m);
+			if (c->reference)
+				m->reference = (double)c->reference / 1e9;
+			if (c->components)
+				m->kmax = c->components;
+			if (!isnan(g->weak)) m->weak = g->weak;
+			if (!isnan(g->strong)) m->strong = g->strong;
+			if (g->tail >= 0) m->tail = (enum tsp_tail)g->tail;
+			if (g->warmup >= 10) m->min_points = (size_t)g->warmup;
+			d->weak = m->weak;
+			d->strong = m->strong;
+			d->tail = m->tail;
+			c->sc.gmm = m;
+			tsp_error_clear(&err);
+			if (tsp_gmmdet_config_check(m, &err) < 0)
+				tsp_cli_usage_error("%s", err.msg);
+			continue;
+		}
 		tsp_error_clear(&err);
 		if (tsp_detect_config_check(d, &err) < 0)
 			tsp_cli_usage_error("%s", err.msg);
@@ -311,7 +329,12 @@ static void options_text(struct score_config *c)
 		    jnum(b[5], 32, d->slack), jnum(b[6], 32, d->alpha),
 		    jnum(b[7], 32, d->beta));
 	}
-	PUT("],\"resolutions\":[");
+	PUT("]");
+	if (c->sc.gmm)
+		PUT(",\"gmm\":{\"reference\":%.17g,\"kmax\":%d,"
+		    "\"min_points\":%zu}", c->gmm.reference, c->gmm.kmax,
+		    c->gmm.min_points);
+	PUT(",\"resolutions\":[");
 	for (size_t j = 0; j < c->sc.nres; j++)
 		PUT("%s[%lld,%.17g]", j ? "," : "",
 		    (long long)(c->sc.res_step[j] / TSP_NS_PER_SEC),

@@ -1,12 +1,13 @@
 /*
- * score_opts: tsscore's options (tools/score_opts.c): parsed first, then
+ * tsscore.h: tsscore's options (tools/tsscore_opts.c): parsed first, then
  * resolved into the scorer's configuration once the first record shows
  * whether the input carries forecasts (the default detector depends on it).
  */
-#ifndef TSP_SCORE_OPTS_H
-#define TSP_SCORE_OPTS_H
+#ifndef TSP_TSSCORE_H
+#define TSP_TSSCORE_H
 
 #include "cli.h"
+#include "tsp_gmmdet.h"
 #include "tsp_scorer.h"
 
 /* What the command line said, before it is spread over the detectors
@@ -23,6 +24,7 @@ struct score_given {
 struct score_config {
 	struct tsp_scorer_config sc;
 	struct score_given given;
+	struct tsp_gmmdet_config gmm;
 	long long reference;	/* gmm --reference, ns (0 = default) */
 	int components;		/* gmm --components (0 = default) */
 	const char *save, *load, *label;
