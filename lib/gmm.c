@@ -301,7 +301,7 @@ int tsp_gmm_check(const struct tsp_gmm *g, struct tsp_error *err)
 void tsp_gmm_prepare(struct tsp_gmm *g)
 {
 	g->ref = -INFINITY;
-	g->main = 0;
+	g->dom = 0;
 	for (int j = 0; j < g->k; j++) {
 		g->lc[j] = log(g->w[j]) - 0.5 * (LOG_2PI + log(g->var[j]));
 		g->ih[j] = 0.5 / g->var[j];
@@ -311,7 +311,7 @@ void tsp_gmm_prepare(struct tsp_gmm *g)
 
 		if (lp > g->ref) {
 			g->ref = lp;
-			g->main = j;
+			g->dom = j;
 		}
 	}
 }
@@ -447,7 +447,7 @@ double tsp_gmm_zscore(const struct tsp_gmm *g, double x)
 {
 	double s = tsp_gmm_score(g, x);
 
-	return x < g->mu[g->main] ? -s : s;
+	return x < g->mu[g->dom] ? -s : s;
 }
 
 static const char *item(char *buf, size_t n, const char *prefix,

@@ -221,7 +221,7 @@ static int refit(struct tsp_gmmdet *d, const struct tsp_gmmdet_config *c,
 		return -1;
 	d->model = g;
 	d->have_model = 1;
-	set_bounds(&d->model, c->weak, TSP_TAIL_BOTH, g.mu[g.main], g.ref,
+	set_bounds(&d->model, c->weak, TSP_TAIL_BOTH, g.mu[g.dom], g.ref,
 		   &d->lo, &d->hi);
 	return 0;
 }
@@ -279,7 +279,7 @@ int tsp_gmmdet_push(struct tsp_gmmdet *d, const struct tsp_gmmdet_config *c,
 		set_bounds(g, c->weak, c->tail, e, lp0, &out->lower,
 			   &out->upper);
 	} else {
-		e = g->mu[g->main];
+		e = g->mu[g->dom];
 		s = tsp_gmm_score(g, v);
 		out->lower = c->tail == TSP_TAIL_UPPER ? NAN : d->lo;
 		out->upper = c->tail == TSP_TAIL_LOWER ? NAN : d->hi;
@@ -433,7 +433,7 @@ struct tsp_gmmdet *tsp_gmmdet_load(const struct tsp_gmmdet_config *c,
 		}
 		d->have_model = 1;
 		set_bounds(&d->model, c->weak, TSP_TAIL_BOTH,
-			   d->model.mu[d->model.main], d->model.ref, &d->lo,
+			   d->model.mu[d->model.dom], d->model.ref, &d->lo,
 			   &d->hi);
 	}
 	return d;

@@ -38,7 +38,7 @@
  * The score of a value x (tsp_gmm_score) is the "Gaussian-equivalent"
  * z = sqrt(2 max(0, ref - logpdf(x))) with ref = max_j logpdf(mu_j): for
  * one component exactly |x - mu| / sd.  Its sign (tsp_gmm_zscore) is that
- * of x - mu_d, mu_d the mean of the main component (the d with the
+ * of x - mu_d, mu_d the mean of the main component (d = dom, the one of
  * highest logpdf(mu_d)): a value between two modes is "above" or "below"
  * as seen from the main mode.
  */
@@ -67,7 +67,7 @@ struct tsp_gmm {
 	double lc[TSP_GMM_KMAX];	/* log w - log(2 pi var) / 2 */
 	double ih[TSP_GMM_KMAX];	/* 1 / (2 var) */
 	double ref;			/* max_j logpdf(mu_j) */
-	int main;			/* that j */
+	int dom;			/* that j, the main component */
 };
 
 /*
@@ -92,7 +92,7 @@ int tsp_gmm_fit_k(const double *x, size_t n, int k, struct tsp_gmm *out,
 		  struct tsp_gmm *start, struct tsp_error *err);
 
 /*
- * Fill the derived fields (lc, ih, ref, main) from k, w, mu, var, which
+ * Fill the derived fields (lc, ih, ref, dom) from k, w, mu, var, which
  * must be valid (tsp_gmm_check).  Needed after filling a model by hand.
  */
 void tsp_gmm_prepare(struct tsp_gmm *g);
@@ -111,7 +111,7 @@ double tsp_gmm_logpdf(const struct tsp_gmm *g, double x);
 /* The score of x, >= 0 (see above); Inf at +-Inf, NaN for NaN. */
 double tsp_gmm_score(const struct tsp_gmm *g, double x);
 
-/* The score with the sign of x - mu[main]. */
+/* The score with the sign of x - mu[dom]. */
 double tsp_gmm_zscore(const struct tsp_gmm *g, double x);
 
 /*

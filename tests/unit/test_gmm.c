@@ -162,12 +162,12 @@ static void test_far_values(void)
 	lp = tsp_gmm_logpdf(&g, 1e6);
 	CHECK(isfinite(lp) && lp < -1e9, "logpdf far away %g", lp);
 	CHECK(tsp_gmm_score(&g, 1e6) > 1e5, "score far away");
-	CHECK(tsp_gmm_score(&g, g.mu[g.main]) == 0, "score 0 at main mode");
-	CHECK(tsp_gmm_score(&g, g.mu[1 - g.main]) < 3,
+	CHECK(tsp_gmm_score(&g, g.mu[g.dom]) == 0, "score 0 at main mode");
+	CHECK(tsp_gmm_score(&g, g.mu[1 - g.dom]) < 3,
 	      "the other mode is no anomaly (%g)",
-	      tsp_gmm_score(&g, g.mu[1 - g.main]));
-	CHECK(tsp_gmm_zscore(&g, g.mu[g.main] + 50) > 0 &&
-	      tsp_gmm_zscore(&g, g.mu[g.main] - 50) < 0, "signs");
+	      tsp_gmm_score(&g, g.mu[1 - g.dom]));
+	CHECK(tsp_gmm_zscore(&g, g.mu[g.dom] + 50) > 0 &&
+	      tsp_gmm_zscore(&g, g.mu[g.dom] - 50) < 0, "signs");
 }
 
 static void test_errors(void)
@@ -617,7 +617,7 @@ static void test_det_bounds(void)
 	CHECK(g && g->k == 2, "bimodal: k=2");
 	if (!g)
 		return;
-	CHECK(s.expected == g->mu[g->main] && fabs(s.expected - 10) < 0.5,
+	CHECK(s.expected == g->mu[g->dom] && fabs(s.expected - 10) < 0.5,
 	      "expected = main mode %g", s.expected);
 	CHECK(s.lower < s.expected && s.upper > s.expected,
 	      "bounds %g %g", s.lower, s.upper);
