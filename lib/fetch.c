@@ -272,12 +272,11 @@ static int handle(struct run *r, struct node *n, struct tsp_http_resp *resp,
 		free(resp->body);
 		return fail(r, n, err, "%s", resp->msg);
 	}
-	if (tsp_prom_parse(&n->res, resp->body, resp->len, &n->ch.c, &e) < 0) {
-		if (resp->status != 200)
-			return fail(r, n, err, "HTTP %ld: %s", resp->status,
-				    e.msg);
-		return fail(r, n, err, "%s", e.msg);
-	}
+	if (resp->status != 200)
+		describe(resp, what, sizeof(what));
+	if (tsp_prom_parse(&n->res, resp->body, resp->len, &n->ch.c, &e) < 0)
+		return fail(r, n, err, "%s", resp->status != 200 ? what :
+			    e.msg);
 	if (!n->res.success) {
 		if (tsp_prom_too_big(&n->res) && n->ch.c.points > 1) {
 			note(r, "%s: %s; splitting it in two", name,
@@ -389,6 +388,31 @@ static void cleanup(struct run *r)
 	tsp_http_free(r->http);
 	if (r->use_cache)
 		tsp_fcache_release(&r->cache);
+}
+
+int tsp_fetch_prepare(struct tsp_fetch_opts *o, int start_rel, int end_rel,
+		      struct tsp_error *err)
+{
+	const tsp_time_t ms = TSP_NS_PER_MS;
+
+	if (o->step <= 0 || o->step % ms)
+		return tsp_error_set(err, TSP_EUSAGE, "--step must be a "
+				     "positive whole number of milliseconds");
+	if (start_rel)
+		o->start = tsp_time_floordiv(o->start, o->step) * o->step;
+	if (end_rel)
+		o->end = tsp_time_floordiv(o->end, o->step) * o->step;
+	o->start = tsp_time_floordiv(o->start, ms) * ms;
+	o->end = tsp_time_floordiv(o->end, ms) * ms;
+	if (o->start > o->end)
+		return tsp_error_set(err, TSP_EUSAGE, "--start is after --end");
+	if (o->chunk && o->chunk < o->step)
+		return tsp_error_set(err, TSP_EUSAGE, "--chunk must be at "
+				     "least --step");
+	if (o->lookback % ms)
+		return tsp_error_set(err, TSP_EUSAGE, "--lookback-delta must "
+				     "be a whole number of milliseconds");
+	return 0;
 }
 
 int tsp_fetch_run(const struct tsp_fetch_opts *o,

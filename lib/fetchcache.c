@@ -14,7 +14,7 @@
  * An entry: a 36-byte header, the key, the compressed data.
  *   0  "tsfetch" 0x01 (format 1)
  *   8  u32 key length      12  u64 data length     20  u64 compressed length
- *  28  u32 CRC-32 of the data                      32  u32 CRC-32 of bytes 0-31
+ *  28  u32 CRC-32 of the data       32  u32 CRC-32 of bytes 0-31 and the key
  * Numbers little-endian.
  */
 #define HDR 36
@@ -172,13 +172,15 @@ int tsp_fcache_get(const struct tsp_fcache *c, const char *key,
 		rc = corrupt(path, err, "not a cache entry");
 		goto out;
 	}
-	if (get32(f + 32) != (uint32_t)crc32(0, f, 32)) {
+	raw = get64(f + 12);
+	comp = get64(f + 20);
+	if (flen - HDR < get32(f + 8) ||
+	    get32(f + 32) != (uint32_t)crc32(crc32(0, f, 32), f + HDR,
+					     get32(f + 8))) {
 		rc = corrupt(path, err, "header checksum");
 		goto out;
 	}
-	raw = get64(f + 12);
-	comp = get64(f + 20);
-	if (flen - HDR < get32(f + 8) || flen - HDR - get32(f + 8) != comp) {
+	if (flen - HDR - get32(f + 8) != comp) {
 		rc = corrupt(path, err, "truncated");
 		goto out;
 	}
@@ -247,7 +249,8 @@ int tsp_fcache_put(const struct tsp_fcache *c, const char *key,
 	put64(hdr + 12, len);
 	put64(hdr + 20, zl);
 	put32(hdr + 28, (uint32_t)crc32_z(0, (const Bytef *)data, len));
-	put32(hdr + 32, (uint32_t)crc32(0, hdr, 32));
+	put32(hdr + 32, (uint32_t)crc32(crc32(0, hdr, 32),
+					(const Bytef *)key, (uInt)keylen));
 	snprintf(tmp, strlen(path) + 32, "%s.tmp%ld", path, (long)getpid());
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666)) < 0)
 		goto syserr;

@@ -1,6 +1,8 @@
 #include "tsp_http.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -317,7 +319,9 @@ static void finish(struct tsp_http *h, struct req *q, CURLcode rc,
 		r->transient = transient(rc);
 		snprintf(r->msg, sizeof(r->msg), "%s", r->transient ||
 			 !q->errbuf[0] ? curl_easy_strerror(rc) : q->errbuf);
-		r->msg[0] = (char)tolower((unsigned char)r->msg[0]);
+		/* lowercase, but not an acronym ("SSL certificate ...") */
+		if (!isupper((unsigned char)r->msg[1]))
+			r->msg[0] = (char)tolower((unsigned char)r->msg[0]);
 	}
 	if (q->body)
 		q->body[q->len] = '\0';
@@ -418,7 +422,9 @@ static void redact1(char *msg, size_t size, const char *secret)
 	size_t sl = secret ? strlen(secret) : 0;
 	char *p;
 
-	if (sl == 0 || size == 0)
+	/* a secret of a few letters would blank out words, and hides
+	 * nothing worth hiding */
+	if (sl < 4 || size == 0)
 		return;
 	for (p = strstr(msg, secret); p; p = strstr(p + 3, secret)) {
 		/* "***" and what followed the secret, cut to the buffer */
@@ -439,4 +445,29 @@ void tsp_http_redact(const struct tsp_http *h, char *msg, size_t size)
 {
 	redact1(msg, size, h->token);
 	redact1(msg, size, h->password);
+}
+
+char *tsp_http_secret_file(const char *path, struct tsp_error *err)
+{
+	FILE *fp = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (!fp) {
+		err->sys_errno = errno;
+		tsp_error_set(err, TSP_ESYS, "cannot open %s: %s", path,
+			      strerror(errno));
+		return NULL;
+	}
+	n = getline(&line, &cap, fp);
+	fclose(fp);
+	while (n > 0 && line[n - 1] && strchr("\r\n \t", line[n - 1]))
+		line[--n] = '\0';
+	if (n <= 0) {
+		free(line);
+		tsp_error_set(err, TSP_EDATA, "%s is empty", path);
+		return NULL;
+	}
+	return line;
 }

@@ -1,5 +1,7 @@
 #include "tsp_prom.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -534,4 +536,88 @@ const char *tsp_prom_label(const struct tsp_prom_series *s, const char *name)
 			hi = mid;
 	}
 	return NULL;
+}
+
+int tsp_prom_parse_file(struct tsp_prom_result *r, const char *path,
+			struct tsp_error *err)
+{
+	FILE *fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	char *body = NULL, *nb;
+	size_t len = 0, cap = 0, got;
+	int e;
+
+	if (!fp)
+		goto syserr;
+	do {
+		if (len + 65536 + 1 > cap) {
+			cap = cap ? 2 * cap : 1 << 20;
+			if (!(nb = realloc(body, cap))) {
+				free(body);
+				if (fp != stdin)
+					fclose(fp);
+				return oom(err);
+			}
+			body = nb;
+		}
+		got = fread(body + len, 1, cap - len - 1, fp);
+		len += got;
+	} while (got > 0);
+	e = ferror(fp) ? errno : 0;
+	if (fp != stdin)
+		fclose(fp);
+	if (e) {
+		free(body);
+		errno = e;
+		goto syserr;
+	}
+	return tsp_prom_parse(r, body, len, NULL, err);
+syserr:
+	err->sys_errno = errno;
+	return tsp_error_set(err, TSP_ESYS, "cannot read: %s",
+			     strerror(errno));
+}
+
+int tsp_prom_write(const struct tsp_prom_result *r, struct tsp_writer *w,
+		   const char *const *labels, size_t nlabels, int rfc3339,
+		   struct tsp_error *err)
+{
+	static const struct tsp_timefmt epoch = { TSP_TIME_EPOCH, 0, 0, 0 };
+	static const struct tsp_timefmt rfc = { TSP_TIME_RFC3339, 0, 1, 0 };
+	struct tsp_field *f = calloc(3 + nlabels, sizeof(*f));
+	char tb[TSP_TIME_BUFSZ];
+	int rc = 0;
+
+	if (!f || !(f[0].name = tsp_intern("series", 6)) ||
+	    !(f[1].name = tsp_intern("timestamp", 9)) ||
+	    !(f[2].name = tsp_intern("value", 5))) {
+		free(f);
+		return oom(err);
+	}
+	f[0].type = TSP_T_STRING;
+	f[1].val = tb;
+	f[1].type = rfc3339 ? TSP_T_STRING : TSP_T_JSONNUM;
+	f[1].flags = TSP_FF_PLAIN;
+	f[2].type = TSP_T_NUMBER;
+	f[2].flags = TSP_FF_PLAIN;
+	for (size_t i = 0; i < r->nseries && rc == 0; i++) {
+		const struct tsp_prom_series *s = &r->series[i];
+		f[0].val = s->key;
+		f[0].len = (uint32_t)s->keylen;
+		for (size_t k = 0; k < nlabels; k++) {
+			const char *v = tsp_prom_label(s, labels[k]);
+			f[3 + k].name = labels[k];
+			f[3 + k].val = v ? v : "";
+			f[3 + k].len = (uint32_t)strlen(f[3 + k].val);
+			f[3 + k].type = v ? TSP_T_STRING : TSP_T_NULL;
+		}
+		for (size_t j = 0; j < s->nsamples && rc == 0; j++) {
+			f[1].len = (uint32_t)tsp_time_format(s->samples[j].t,
+				rfc3339 ? &rfc : &epoch, tb);
+			f[2].val = s->samples[j].v;
+			f[2].len = s->samples[j].vlen;
+			rc = tsp_writer_write(w, f, 3 + nlabels, err);
+		}
+	}
+	free(f);
+	return rc;
 }

@@ -65,6 +65,16 @@ struct tsp_fetch_events {
 };
 
 /*
+ * Check o and put its range on the grid before a run: times to whole
+ * milliseconds (the API's resolution); a relative start or end (one that
+ * moves with the clock: start_rel, end_rel) down to a multiple of the
+ * step, so that runs share chunks and the cache serves them.  Returns 0,
+ * or -1 with err->code TSP_EUSAGE and a message naming the option.
+ */
+int tsp_fetch_prepare(struct tsp_fetch_opts *o, int start_rel, int end_rel,
+		      struct tsp_error *err);
+
+/*
  * Run the fetch o describes.  Returns 0 when every chunk was delivered,
  * or -1 with err set: a message that names the chunk that failed and
  * why (the server's own message for a rejected query), TSP_EUSAGE for a

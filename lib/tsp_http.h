@@ -87,8 +87,15 @@ int tsp_http_retry(const struct tsp_http_resp *r);
 tsp_time_t tsp_http_backoff(int attempt, tsp_time_t base,
 			    tsp_time_t retry_after, uint64_t *rng);
 
-/* Replace each occurrence of the client's secrets in msg (a string in
- * a buffer of size bytes) by "***". */
+/*
+ * A secret kept in a file: its first line without the line end, as a new
+ * string (caller frees).  NULL with err set (TSP_ESYS: cannot read;
+ * TSP_EDATA: empty); the message names the file, never its contents.
+ */
+char *tsp_http_secret_file(const char *path, struct tsp_error *err);
+
+/* Replace each occurrence of the client's secrets (of 4 bytes or more)
+ * in msg (a string in a buffer of size bytes) by "***". */
 void tsp_http_redact(const struct tsp_http *h, char *msg, size_t size);
 
 #endif

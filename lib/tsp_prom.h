@@ -1,8 +1,9 @@
 /*
  * tsp_prom: the Prometheus HTTP API's range queries
  * (/api/v1/query_range): cutting a range into requests of bounded size,
- * the request form, and the response turned into series with canonical
- * keys and samples.  No I/O here: lib/fetch.c drives the requests.
+ * the request form, the response turned into series with canonical
+ * keys and samples, and those into records.  lib/fetch.c drives the
+ * requests.
  *
  * A range query evaluates at start, start + step, ... up to end (the
  * "grid").  Chunks are cut at multiples of a chunk length counted from the
@@ -16,7 +17,9 @@
 #include <stdint.h>
 
 #include "tsp_error.h"
+#include "tsp_record.h"
 #include "tsp_time.h"
+#include "tsp_writer.h"
 
 /* Prometheus refuses more points per series per query than this. */
 #define TSP_PROM_MAX_POINTS 11000
@@ -128,5 +131,25 @@ int tsp_prom_too_big(const struct tsp_prom_result *r);
 /* The value of label name in series s, or NULL. */
 const char *tsp_prom_label(const struct tsp_prom_series *s,
 			   const char *name);
+
+/*
+ * Read a whole saved response from path ("-": standard input) and parse
+ * it as tsp_prom_parse does with no range.  Returns 0, or -1 with err set
+ * (TSP_ESYS when it cannot be read).
+ */
+int tsp_prom_parse_file(struct tsp_prom_result *r, const char *path,
+			struct tsp_error *err);
+
+/*
+ * Write r's samples as records: series (the key), timestamp (epoch
+ * seconds, or RFC 3339 in UTC when rfc3339 is set), value (as the server
+ * wrote it: NaN, +Inf, -Inf kept), then one field per name in labels
+ * (interned; the label's value, missing when the series lacks it).
+ * Series by series, each in time order.  Returns 0, or -1 with err set
+ * by the writer.
+ */
+int tsp_prom_write(const struct tsp_prom_result *r, struct tsp_writer *w,
+		   const char *const *labels, size_t nlabels, int rfc3339,
+		   struct tsp_error *err);
 
 #endif
