@@ -456,7 +456,7 @@ char *tsp_http_secret_file(const char *path, struct tsp_error *err)
 
 	if (!fp) {
 		err->sys_errno = errno;
-		tsp_error_set(err, TSP_ESYS, "cannot open %s: %s", path,
+		tsp_error_set(err, TSP_ESYS, "%s: cannot open: %s", path,
 			      strerror(errno));
 		return NULL;
 	}
@@ -466,7 +466,8 @@ char *tsp_http_secret_file(const char *path, struct tsp_error *err)
 		line[--n] = '\0';
 	if (n <= 0) {
 		free(line);
-		tsp_error_set(err, TSP_EDATA, "%s is empty", path);
+		tsp_error_set(err, TSP_EDATA, "%s: empty (the secret goes on "
+			      "its first line)", path);
 		return NULL;
 	}
 	return line;

@@ -546,8 +546,11 @@ int tsp_prom_parse_file(struct tsp_prom_result *r, const char *path,
 	size_t len = 0, cap = 0, got;
 	int e;
 
-	if (!fp)
-		goto syserr;
+	if (!fp) {
+		err->sys_errno = errno;
+		return tsp_error_set(err, TSP_ESYS, "cannot open: %s",
+				     strerror(errno));
+	}
 	do {
 		if (len + 65536 + 1 > cap) {
 			cap = cap ? 2 * cap : 1 << 20;

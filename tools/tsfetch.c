@@ -163,7 +163,7 @@ static char *secret(const char *file, const char *env)
 	tsp_error_clear(&err);
 	if (file) {
 		if (!(s = tsp_http_secret_file(file, &err)))
-			tsp_cli_usage_error("%s", err.msg);
+			tsp_cli_die(&err);
 		return s;
 	}
 	if (!v || !*v)
