@@ -472,3 +472,20 @@ char *tsp_http_secret_file(const char *path, struct tsp_error *err)
 	}
 	return line;
 }
+
+int tsp_http_url_check(const char *url, struct tsp_error *err)
+{
+	size_t host;
+	const char *at;
+
+	if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8))
+		return tsp_error_set(err, TSP_EUSAGE, "bad --url (http:// or "
+				     "https://)");
+	host = url[4] == 's' ? 8 : 7;
+	at = memchr(url + host, '@', strcspn(url + host, "/?#"));
+	if (at)
+		return tsp_error_set(err, TSP_EUSAGE, "credentials in --url "
+				     "are not allowed: use --user with "
+				     "TSFETCH_PASSWORD or --password-file");
+	return 0;
+}

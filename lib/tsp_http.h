@@ -88,6 +88,13 @@ tsp_time_t tsp_http_backoff(int attempt, tsp_time_t base,
 			    tsp_time_t retry_after, uint64_t *rng);
 
 /*
+ * Check a server URL: http:// or https://, and no user:password@ (a
+ * secret on a command line).  Returns 0, or -1 with err->code TSP_EUSAGE
+ * (the message does not repeat the URL).
+ */
+int tsp_http_url_check(const char *url, struct tsp_error *err);
+
+/*
  * A secret kept in a file: its first line without the line end, as a new
  * string (caller frees).  NULL with err set (TSP_ESYS: cannot read;
  * TSP_EDATA: empty); the message names the file, never its contents.

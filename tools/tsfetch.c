@@ -198,6 +198,8 @@ static void parse_labels(struct config *c, const char *arg)
 	}
 }
 
+#define DUR(opt) tsp_cli_duration(opt, optarg, 0)
+
 static void parse_options(int argc, char **argv, struct tsp_cli *cli,
 			  struct config *c)
 {
@@ -214,32 +216,21 @@ static void parse_options(int argc, char **argv, struct tsp_cli *cli,
 		case OPT_END: c->end = optarg; c->prom_only++; break;
 		case OPT_SINCE: c->start = optarg; c->pd_only++; break;
 		case OPT_UNTIL: c->end = optarg; c->pd_only++; break;
-		case OPT_STEP: f->step = tsp_cli_duration("--step", optarg, 0);
-			break;
-		case OPT_LOOKBACK:
-			f->lookback = tsp_cli_duration("--lookback-delta",
-						       optarg, 0);
-			break;
+		case OPT_STEP: f->step = DUR("--step"); break;
+		case OPT_LOOKBACK: f->lookback = DUR("--lookback-delta"); break;
 		case OPT_MAX_POINTS:
 			f->max_points = count("--max-points", optarg, 1,
 					      1000000);
 			break;
-		case OPT_CHUNK:
-			f->chunk = tsp_cli_duration("--chunk", optarg, 0);
-			break;
+		case OPT_CHUNK: f->chunk = DUR("--chunk"); break;
 		case OPT_PARALLEL:
 			f->parallel = (int)count("--parallel", optarg, 1, 64);
 			break;
-		case OPT_TIMEOUT:
-			f->http.timeout = tsp_cli_duration("--timeout", optarg,
-							   0);
-			break;
+		case OPT_TIMEOUT: f->http.timeout = DUR("--timeout"); break;
 		case OPT_RETRIES:
 			f->retries = (int)count("--retries", optarg, 0, 100);
 			break;
-		case OPT_BACKOFF:
-			f->backoff = tsp_cli_duration("--backoff", optarg, 1);
-			break;
+		case OPT_BACKOFF: f->backoff = DUR("--backoff"); break;
 		case OPT_CACHE: f->cache_dir = optarg; break;
 		case OPT_LABELS: parse_labels(c, optarg); break;
 		case OPT_FROM_JSON: c->from_json = optarg; break;
@@ -260,8 +251,6 @@ static void parse_options(int argc, char **argv, struct tsp_cli *cli,
 			break;
 		case OPT_PROGRESS: c->progress = 1; break;
 		case OPT_PAGERDUTY: c->pagerduty = 1; break;
-		default:
-			tsp_cli_usage_error("unknown option");
 		}
 	}
 	if (optind < argc)
@@ -277,13 +266,20 @@ static void parse_options(int argc, char **argv, struct tsp_cli *cli,
 				    "(a query takes --start and --end)");
 }
 
+static void when(const char *arg, const char *opt, tsp_time_t now,
+		 tsp_time_t *t, int *rel)
+{
+	if (tsp_prom_time_parse(arg, now, t, rel) < 0)
+		tsp_cli_usage_error("bad time '%s' for %s (RFC 3339, epoch "
+				    "seconds, now, now-DUR or -DUR)", arg, opt);
+}
+
 /* Times, defaults and the rules between options. */
 static void check_options(struct config *c)
 {
 	struct tsp_fetch_opts *f = &c->f;
-	const char *u, *what = c->pagerduty ? "--since" : "--start";
+	const char *what = c->pagerduty ? "--since" : "--start";
 	struct tsp_error err;
-	tsp_time_t end;
 	int rel_s = 0, rel_e = 1;
 
 	f->now = (tsp_time_t)time(NULL) * TSP_NS_PER_SEC;
@@ -294,16 +290,9 @@ static void check_options(struct config *c)
 	if (!f->url && !c->from_json)
 		tsp_cli_usage_error("say which server: --url URL (or "
 				    "TSFETCH_URL)");
-	if (f->url && strncmp(f->url, "http://", 7) &&
-	    strncmp(f->url, "https://", 8))
-		tsp_cli_usage_error("bad --url (http:// or https://)");
-	/* user:password@host would put a secret in argv: refuse it (and
-	 * do not echo the URL) */
-	if (f->url && (u = strchr(f->url, '@')) &&
-	    u < f->url + strcspn(f->url + 8, "/?#") + 8)
-		tsp_cli_usage_error("credentials in --url are not allowed: "
-				    "use --user with TSFETCH_PASSWORD or "
-				    "--password-file");
+	tsp_error_clear(&err);
+	if (f->url && tsp_http_url_check(f->url, &err) < 0)
+		tsp_cli_usage_error("%s", err.msg);
 	if (c->from_json)
 		return;
 	if (!c->pagerduty && !f->query)
@@ -313,16 +302,11 @@ static void check_options(struct config *c)
 				    what);
 	if (!c->pagerduty && f->step <= 0)
 		tsp_cli_usage_error("say the evaluation step: --step DUR");
-	if (tsp_prom_time_parse(c->start, f->now, &f->start, &rel_s) < 0)
-		tsp_cli_usage_error("bad time '%s' for %s (RFC 3339, epoch "
-				    "seconds, now, now-DUR or -DUR)", c->start,
-				    what);
-	end = f->now;
-	if (c->end && tsp_prom_time_parse(c->end, f->now, &end, &rel_e) < 0)
-		tsp_cli_usage_error("bad time '%s' for %s (RFC 3339, epoch "
-				    "seconds, now, now-DUR or -DUR)", c->end,
-				    c->pagerduty ? "--until" : "--end");
-	f->end = end;
+	when(c->start, what, f->now, &f->start, &rel_s);
+	f->end = f->now;
+	if (c->end)
+		when(c->end, c->pagerduty ? "--until" : "--end", f->now,
+		     &f->end, &rel_e);
 	if (c->pagerduty) {
 		if (!(f->start < f->end))
 			tsp_cli_usage_error("--since must be before --until");
