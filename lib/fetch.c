@@ -8,7 +8,7 @@
 
 #include "tsp_fetchcache.h"
 
-enum state { PENDING, RUNNING, DONE };
+enum state { PENDING, RUNNING, DONE, FAILED };
 
 struct node {
 	struct node *next;
@@ -17,6 +17,7 @@ struct node {
 	int attempts;		/* requests made */
 	int cache_tried;
 	struct tsp_prom_result res;
+	struct tsp_error err;	/* FAILED: why */
 };
 
 struct run {
@@ -85,23 +86,27 @@ static void note(struct run *r, const char *fmt, ...)
 	r->ev->note(r->ev->ctx, msg);
 }
 
-/* Fail the run at chunk n: err gets "chunk ...: " and the reason. */
-static int fail(struct run *r, const struct node *n, struct tsp_error *err,
-		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/*
+ * Chunk n failed for good: n->err gets "chunk ...: " and the reason.  The
+ * run ends when n reaches the head of the list, so the chunks before it
+ * are still delivered.  Returns 0.
+ */
+static int fail(struct run *r, struct node *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
-static int fail(struct run *r, const struct node *n, struct tsp_error *err,
-		const char *fmt, ...)
+static int fail(struct run *r, struct node *n, const char *fmt, ...)
 {
-	char name[128], why[sizeof(err->msg)];
+	char name[128], why[sizeof(n->err.msg)];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	tsp_fetch_chunk_name(&n->ch, name, sizeof(name));
-	tsp_error_set(err, TSP_EDATA, "%s: %s", name, why);
-	tsp_http_redact(r->http, err->msg, sizeof(err->msg));
-	return -1;
+	tsp_error_set(&n->err, TSP_EDATA, "%s: %s", name, why);
+	tsp_http_redact(r->http, n->err.msg, sizeof(n->err.msg));
+	n->state = FAILED;
+	return 0;
 }
 
 static int cacheable(const struct run *r, const struct node *n)
@@ -261,8 +266,8 @@ static int handle(struct run *r, struct node *n, struct tsp_http_resp *resp,
 			describe(resp, what, sizeof(what));
 		free(resp->body);
 		if (n->attempts > r->o->retries)
-			return fail(r, n, err, "%s (gave up after %d attempts)",
-				    what, n->attempts);
+			return fail(r, n, "%s (gave up after %d attempt%s)",
+				    what, n->attempts, n->attempts > 1 ? "s" : "");
 		note(r, "%s: %s; retry %d of %d", name, what, n->attempts,
 		     r->o->retries);
 		return submit(r, n, tsp_http_backoff(n->attempts,
@@ -270,12 +275,12 @@ static int handle(struct run *r, struct node *n, struct tsp_http_resp *resp,
 	}
 	if (resp->failed) {
 		free(resp->body);
-		return fail(r, n, err, "%s", resp->msg);
+		return fail(r, n, "%s", resp->msg);
 	}
 	if (resp->status != 200)
 		describe(resp, what, sizeof(what));
 	if (tsp_prom_parse(&n->res, resp->body, resp->len, &n->ch.c, &e) < 0)
-		return fail(r, n, err, "%s", resp->status != 200 ? what :
+		return fail(r, n, "%s", resp->status != 200 ? what :
 			    e.msg);
 	if (!n->res.success) {
 		if (tsp_prom_too_big(&n->res) && n->ch.c.points > 1) {
@@ -283,11 +288,11 @@ static int handle(struct run *r, struct node *n, struct tsp_http_resp *resp,
 			     n->res.error);
 			return split(r, n, err);
 		}
-		return fail(r, n, err, "%s: %s", n->res.error_type,
+		return fail(r, n, "%s: %s", n->res.error_type,
 			    n->res.error);
 	}
 	if (resp->status != 200)
-		return fail(r, n, err, "HTTP %ld with a success response",
+		return fail(r, n, "HTTP %ld with a success response",
 			    resp->status);
 	relay_warnings(r, n);
 	if (cacheable(r, n) && n->res.nwarnings == 0) {
@@ -307,8 +312,13 @@ static int handle(struct run *r, struct node *n, struct tsp_http_resp *resp,
 /* Deliver the done chunks at the head of the list. */
 static int deliver(struct run *r, struct tsp_error *err)
 {
-	while (r->head && r->head->state == DONE) {
+	while (r->head && r->head->state != PENDING &&
+	       r->head->state != RUNNING) {
 		struct node *n = r->head;
+		if (n->state == FAILED) {
+			*err = n->err;
+			return -1;
+		}
 		if (r->ev->chunk(r->ev->ctx, &n->ch, &n->res, err) < 0)
 			return -1;
 		r->p.done++;
@@ -330,6 +340,8 @@ static int start_more(struct run *r, struct tsp_error *err)
 	struct node *n = r->head;
 
 	for (int i = 0; n && i < window; n = n->next, i++) {
+		if (n->state == FAILED)
+			break;	/* nothing after it will be written */
 		if (n->state != PENDING)
 			continue;
 		if (!n->cache_tried && r->use_cache) {

@@ -39,8 +39,9 @@ int tsp_jdoc_parse(struct tsp_jdoc *d, const char *text, size_t len,
 	d->len = len;
 	d->ntok = 0;
 	if (d->cap == 0) {
-		/* A Prometheus sample [t,"v"], is about 25 bytes, 3 tokens. */
-		size_t guess = len / 8 + 64;
+		/* A Prometheus sample [1714521600,"0.5"], is 20-25 bytes,
+		 * 3 tokens: one allocation is enough for such answers. */
+		size_t guess = len / 6 + 64;
 		if (guess > 1u << 26)
 			guess = 1u << 26;
 		if (!(d->tok = malloc(guess * sizeof(jsmntok_t))))
