@@ -279,9 +279,20 @@ static int handle(struct run *r, struct node *n, struct tsp_http_resp *resp,
 	}
 	if (resp->status != 200)
 		describe(resp, what, sizeof(what));
-	if (tsp_prom_parse(&n->res, resp->body, resp->len, &n->ch.c, &e) < 0)
-		return fail(r, n, "%s", resp->status != 200 ? what :
-			    e.msg);
+	if (tsp_prom_parse(&n->res, resp->body, resp->len, &n->ch.c, &e) < 0) {
+		const char *b = n->res.body;
+		size_t l = strspn(b, " \t\r\n");
+		if (resp->status != 200)
+			return fail(r, n, "%s", what);
+		if (b[l] != '{' && b[l] != '[') {
+			/* a login page, a proxy's message: show its start */
+			char q[80];
+			size_t k = strcspn(b + l, "\r\n");
+			return fail(r, n, "the answer is not JSON: %s",
+				    tsp_quote(q, sizeof(q), b + l, k));
+		}
+		return fail(r, n, "%s", e.msg);
+	}
 	if (!n->res.success) {
 		if (tsp_prom_too_big(&n->res) && n->ch.c.points > 1) {
 			note(r, "%s: %s; splitting it in two", name,
