@@ -4,6 +4,7 @@
  * special values, errors, warnings and every kind of bad answer.
  */
 #include <stdlib.h>
+#include <time.h>
 
 #include "t.h"
 #include "tsp_prom.h"
@@ -283,7 +284,11 @@ static void test_long(void)
 				       i + 1, i);
 	len += (size_t)sprintf(b + len, "]}]}}");
 	tsp_prom_result_init(&r);
+	clock_t c0 = clock();
 	CHECK(tsp_prom_parse(&r, b, len, NULL, &err) == 0, "long: %s", err.msg);
+	/* linear: about 0.03 s (1 s under valgrind); quadratic: 30 s */
+	CHECK((double)(clock() - c0) / CLOCKS_PER_SEC < 10, "long: %.1f s of "
+	      "CPU: quadratic?", (double)(clock() - c0) / CLOCKS_PER_SEC);
 	CHECK(r.nsamples == n, "long: %zu samples", r.nsamples);
 	for (size_t i = 0; i < r.nsamples && ok; i++)
 		ok = r.series[0].samples[i].t == (tsp_time_t)(i + 1) * S;
