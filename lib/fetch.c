@@ -142,8 +142,8 @@ static void relay_warnings(struct run *r, const struct node *n)
 	}
 }
 
-/* Try the cache for n: 1 if n is now done from it, 0 if not, -1 on a
- * parse failure of memory. */
+/* Try the cache for n: 1 if n is now done from it, 0 if not (a miss,
+ * or an entry that is damaged or unusable: noted), -1 out of memory. */
 static int from_cache(struct run *r, struct node *n, struct tsp_error *err)
 {
 	char *key, *data = NULL;
