@@ -9,7 +9,7 @@
 #
 # ./configure is run automatically (config.mk) the first time.
 
-TOOLS = tsinterp tsmodel tsscale tsdeseason tsforecast tsscore
+TOOLS = tsinterp tsmodel tsscale tsdeseason tsforecast tsscore tsfetch
 LIB_SRCS = $(sort $(wildcard lib/*.c))
 UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
 
@@ -36,9 +36,9 @@ MANDIR = $(PREFIX)/share/man
 
 ALL_CFLAGS = $(WARN) $(WERROR) $(OPT) $(CFLAGS) -D_POSIX_C_SOURCE=200809L \
 	-DPACKAGE_VERSION='"$(VERSION)"' -Ilib -Itools \
-	$(GSL_CFLAGS) $(ZLIB_CFLAGS) $(CONF_CPPFLAGS) $(CPPFLAGS)
+	$(GSL_CFLAGS) $(ZLIB_CFLAGS) $(CURL_CFLAGS) $(CONF_CPPFLAGS) $(CPPFLAGS)
 ALL_LDFLAGS = $(OPT) $(CONF_LDFLAGS) $(LDFLAGS)
-LIBS = $(GSL_LIBS) $(ZLIB_LIBS) $(CSV_LIBS) -lm
+LIBS = $(GSL_LIBS) $(ZLIB_LIBS) $(CSV_LIBS) $(CURL_LIBS) -lm
 
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIBA = $(BUILD)/libtspipe.a

@@ -447,3 +447,8 @@ int tsp_json_valid(const char *s, size_t len)
 	free(tok);
 	return ok;
 }
+
+long tsp_json_unescape(const char *s, size_t len, char *out)
+{
+	return unescape(s, len, out);
+}

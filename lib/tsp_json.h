@@ -54,4 +54,11 @@ size_t tsp_json_escape(const char *s, size_t len, char *out);
  */
 int tsp_json_valid(const char *s, size_t len);
 
+/*
+ * Unescape the body of a JSON string (the text between its quotes, len
+ * bytes) into out, which must hold len + 1 bytes; NUL-terminates.
+ * Returns the length, or -1 on a bad escape or a raw control byte.
+ */
+long tsp_json_unescape(const char *s, size_t len, char *out);
+
 #endif
