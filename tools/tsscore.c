@@ -182,10 +182,12 @@ static int score_cb(void *ctx, const struct tsp_record *rec,
 		return 0;
 	}
 	o.value = pt->missing ? NAN : pt->v;
-	if (num_field(rec, st->f_forecast, &o.forecast, err) < 0 ||
-	    num_field(rec, st->f_sigma, &o.sigma, err) < 0 ||
-	    num_field(rec, st->f_lo, &o.lo, err) < 0 ||
-	    num_field(rec, st->f_hi, &o.hi, err) < 0)
+	o.forecast = o.sigma = o.lo = o.hi = NAN;
+	if (st->cfg.uses_forecast &&
+	    (num_field(rec, st->f_forecast, &o.forecast, err) < 0 ||
+	     num_field(rec, st->f_sigma, &o.sigma, err) < 0 ||
+	     num_field(rec, st->f_lo, &o.lo, err) < 0 ||
+	     num_field(rec, st->f_hi, &o.hi, err) < 0))
 		return -1;
 	if (st->cfg.evaluate && (label = label_of(st, rec, err)) < -1)
 		return -1;

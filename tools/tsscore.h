@@ -31,6 +31,7 @@ struct score_config {
 	int evaluate, table, only_anomalies;
 	int fail_on;		/* 0, or the level that exits 3 */
 	int resolved;		/* score_config_resolve() was called */
+	int uses_forecast;	/* a detector reads forecast/sigma/lo/hi */
 	char options[2048];	/* what --save records, --load compares */
 };
 

@@ -478,5 +478,9 @@ void score_config_resolve(struct score_config *c, int has_forecast)
 						     : TSP_DET_HAMPEL;
 	make_detectors(c, g);
 	options_text(c);
+	for (size_t i = 0; i < c->sc.ndet; i++)
+		if (c->sc.det[i].kind == TSP_DET_RESIDUAL ||
+		    c->sc.det[i].kind == TSP_DET_GMM)
+			c->uses_forecast = 1;
 	c->resolved = 1;
 }
