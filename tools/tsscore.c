@@ -183,11 +183,13 @@ static int score_cb(void *ctx, const struct tsp_record *rec,
 	}
 	o.value = pt->missing ? NAN : pt->v;
 	o.forecast = o.sigma = o.lo = o.hi = NAN;
+	/* lo and hi matter only where sigma does not say it */
 	if (st->cfg.uses_forecast &&
 	    (num_field(rec, st->f_forecast, &o.forecast, err) < 0 ||
 	     num_field(rec, st->f_sigma, &o.sigma, err) < 0 ||
-	     num_field(rec, st->f_lo, &o.lo, err) < 0 ||
-	     num_field(rec, st->f_hi, &o.hi, err) < 0))
+	     (!(o.sigma > 0) &&
+	      (num_field(rec, st->f_lo, &o.lo, err) < 0 ||
+	       num_field(rec, st->f_hi, &o.hi, err) < 0))))
 		return -1;
 	if (st->cfg.evaluate && (label = label_of(st, rec, err)) < -1)
 		return -1;
