@@ -99,6 +99,17 @@ void tsp_row_num(struct tsp_row *r, const char *name, double v)
 	f->type = isfinite(v) ? TSP_T_JSONNUM : TSP_T_NUMBER;
 }
 
+void tsp_row_numtext(struct tsp_row *r, const char *name, const char *s)
+{
+	size_t i = row_field(r, name);
+	struct tsp_field *f = &r->f[i];
+
+	f->flags = TSP_FF_PLAIN;
+	f->val = s;
+	f->len = (uint32_t)strlen(s);
+	f->type = TSP_T_JSONNUM;
+}
+
 void tsp_row_str(struct tsp_row *r, const char *name, const char *s)
 {
 	size_t i = row_field(r, name);

@@ -37,6 +37,10 @@ void tsp_row_start(struct tsp_row *r, const struct tsp_record *src);
  * appended.  NaN writes a missing value (empty in CSV, null in NDJSON). */
 void tsp_row_num(struct tsp_row *r, const char *name, double v);
 
+/* Set field name (interned) to a finite number already written as the
+ * text s (borrowed until the row is written): a JSON number. */
+void tsp_row_numtext(struct tsp_row *r, const char *name, const char *s);
+
 /* Set field name (interned) to the text s (a CSV field / JSON string). */
 void tsp_row_str(struct tsp_row *r, const char *name, const char *s);
 

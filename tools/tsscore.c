@@ -37,6 +37,7 @@ struct state {
 	const char *f_score, *f_anomaly, *f_reason;
 	struct tsp_anomeval ev[TSP_SCORER_MAXDET + 1];
 	int worst;			/* most severe final level seen */
+	char scorebuf[32];		/* the score of the row being written */
 };
 
 static void die_nomem(void)
@@ -62,6 +63,29 @@ static struct series *series_at(struct state *st, size_t idx)
 		st->ns = n;
 	}
 	return &st->s[idx];
+}
+
+/*
+ * The score as text, rounded to 4 decimals with trailing zeros dropped
+ * ("12.5115", "3", "0.0002"): more digits would be noise to a reader, and
+ * writing it is a few integer steps.  For 0 <= v < 1e9; returns buf.
+ */
+static const char *score_text(double v, char *buf)
+{
+	long long n = llround(v * 1e4);
+	long long ip = n / 10000;
+	int fp = (int)(n % 10000), len;
+
+	len = snprintf(buf, 32, "%lld", ip);
+	if (fp) {
+		buf[len++] = '.';
+		for (int d = 1000; d && fp; d /= 10) {
+			buf[len++] = (char)('0' + fp / d);
+			fp %= d;
+		}
+		buf[len] = 0;
+	}
+	return buf;
 }
 
 /* A number field of rec by name: NaN when absent or empty. */
@@ -182,6 +206,8 @@ static int score_cb(void *ctx, const struct tsp_record *rec,
 		return 0;
 	}
 	o.value = pt->missing ? NAN : pt->v;
+	if (pt->missing)	/* null in NDJSON, whatever the input said */
+		tsp_row_num(&st->row, rec->f[pt->vi].name, NAN);
 	o.forecast = o.sigma = o.lo = o.hi = NAN;
 	/* lo and hi matter only where sigma does not say it */
 	if (st->cfg.uses_forecast &&
@@ -210,7 +236,11 @@ static int score_cb(void *ctx, const struct tsp_record *rec,
 	if (st->cfg.only_anomalies && out.level != TSP_LEVEL_WEAK &&
 	    out.level != TSP_LEVEL_STRONG)
 		return 0;
-	tsp_row_num(&st->row, st->f_score, out.score);
+	if (out.score >= 0 && out.score < 1e9)
+		tsp_row_numtext(&st->row, st->f_score,
+				score_text(out.score, st->scorebuf));
+	else
+		tsp_row_num(&st->row, st->f_score, out.score);
 	tsp_row_str(&st->row, st->f_anomaly, tsp_level_name(out.level));
 	tsp_row_str(&st->row, st->f_reason, out.reason);
 	tsp_row_write(&st->row, st->in.w);
