@@ -8,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_math.h>	/* M_PI, M_SQRT2 */
+#include <gsl/gsl_sf_erf.h>
+
 #include "tsp_gmm.h"
 
 #define MIN_PER_K 10		/* values per component tried */
@@ -434,13 +438,63 @@ double tsp_gmm_logpdf(const struct tsp_gmm *g, double x)
 	return mx + log(sum);
 }
 
+/* log(2 Q(z)) = log erfc(z / sqrt 2), for z >= 0.  Far out (where GSL's
+ * overflows) the asymptotic series, whose next term is below 4e-9 there. */
+static double log_2q(double z)
+{
+	double r;
+
+	if (z <= 40)
+		return gsl_sf_log_erfc(z / M_SQRT2);
+	r = 1 / (z * z);
+	return -z * z / 2 - log(z) - 0.5 * log(M_PI / 2) +
+	       log1p(-r + 3 * r * r);
+}
+
+/* The z >= 0 with log(2 Q(z)) = lp (lp <= 0). */
+static double inv_log_2q(double lp)
+{
+	double z;
+
+	if (lp >= 0)
+		return 0;
+	if (lp > -700)
+		return gsl_cdf_ugaussian_Qinv(exp(lp) / 2);
+	/* Beyond a double's range: Newton from the leading term, with
+	   d/dz log erfc(z / sqrt 2) = -sqrt(2 / pi) / (erfc(z / sqrt 2)
+	   e^(z^2 / 2)), whose logarithm stays in range. */
+	z = sqrt(-2 * lp);
+	for (int i = 0; i < 50; i++) {
+		double f = log_2q(z) - lp;
+		double d = -exp(0.5 * log(2 / M_PI) - z * z / 2 - log_2q(z));
+		double step = f / d;
+
+		z -= step;
+		if (fabs(step) <= 1e-15 * z)
+			break;
+	}
+	return z;
+}
+
 double tsp_gmm_score(const struct tsp_gmm *g, double x)
 {
-	double d = g->ref - tsp_gmm_logpdf(g, x);
+	double lt[TSP_GMM_KMAX], m = -INFINITY, sum = 0;
 
-	if (isnan(d))
+	if (isnan(x))
 		return NAN;
-	return d > 0 ? sqrt(2 * d) : 0;
+	if (isinf(x))
+		return INFINITY;
+	for (int j = 0; j < g->k; j++) {
+		double z = fabs(x - g->mu[j]) / sqrt(g->var[j]);
+		lt[j] = log(g->w[j]) + log_2q(z);
+		if (lt[j] > m)
+			m = lt[j];
+	}
+	if (m == -INFINITY)
+		return INFINITY;
+	for (int j = 0; j < g->k; j++)
+		sum += exp(lt[j] - m);
+	return inv_log_2q(m + log(sum));
 }
 
 double tsp_gmm_zscore(const struct tsp_gmm *g, double x)

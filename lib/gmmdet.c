@@ -151,14 +151,14 @@ static double bound(const struct tsp_gmm *g, double e, double target,
 			step = 0.25 * sqrt(g->var[j]);
 		}
 	}
-	fa = tsp_gmm_logpdf(g, a) - target;
+	fa = target - tsp_gmm_score(g, a);
 	if (!(fa > 0))
 		return fa == 0 ? e : NAN;
 	for (i = 0; i < 200; i++, step *= 1.25) {
 		b = a + dir * step;
 		if (!isfinite(b))
 			return NAN;
-		fb = tsp_gmm_logpdf(g, b) - target;
+		fb = target - tsp_gmm_score(g, b);
 		if (fb <= 0)
 			break;
 		a = b;
@@ -175,7 +175,7 @@ static double bound(const struct tsp_gmm *g, double e, double target,
 			c = lo + (hi - lo) / 2;
 		if (c <= lo || c >= hi)
 			break;		/* no double strictly between */
-		fc = tsp_gmm_logpdf(g, c) - target;
+		fc = target - tsp_gmm_score(g, c);
 		if ((fc > 0) != (fb > 0)) {
 			a = b;
 			fa = fb;
@@ -191,12 +191,9 @@ static double bound(const struct tsp_gmm *g, double e, double target,
 	return b;
 }
 
-static void set_bounds(const struct tsp_gmm *g, double weak,
-		       enum tsp_tail tail, double e, double lp0, double *lo,
-		       double *hi)
+static void set_bounds(const struct tsp_gmm *g, double target,
+		       enum tsp_tail tail, double e, double *lo, double *hi)
 {
-	double target = lp0 - weak * weak / 2;
-
 	*lo = tail == TSP_TAIL_UPPER ? NAN : bound(g, e, target, -1);
 	*hi = tail == TSP_TAIL_LOWER ? NAN : bound(g, e, target, 1);
 }
@@ -221,8 +218,8 @@ static int refit(struct tsp_gmmdet *d, const struct tsp_gmmdet_config *c,
 		return -1;
 	d->model = g;
 	d->have_model = 1;
-	set_bounds(&d->model, c->weak, TSP_TAIL_BOTH, g.mu[g.dom], g.ref,
-		   &d->lo, &d->hi);
+	set_bounds(&d->model, c->weak, TSP_TAIL_BOTH, g.mu[g.dom], &d->lo,
+		   &d->hi);
 	return 0;
 }
 
@@ -271,12 +268,15 @@ int tsp_gmmdet_push(struct tsp_gmmdet *d, const struct tsp_gmmdet_config *c,
 		return 0;
 	}
 	if (isfinite(f)) {
-		double lp0 = tsp_gmm_logpdf(g, f), gap;
+		/* PayPal's rule on the score's scale: how much more extreme
+		   the value is than the forecast. */
+		double s0 = tsp_gmm_score(g, f);
 
 		e = f;
-		gap = lp0 - tsp_gmm_logpdf(g, v);
-		s = gap > 0 ? sqrt(2 * gap) : 0;	/* NaN gap: both -Inf */
-		set_bounds(g, c->weak, c->tail, e, lp0, &out->lower,
+		s = tsp_gmm_score(g, v) - s0;
+		if (!(s > 0))
+			s = 0;		/* also NaN: both infinite */
+		set_bounds(g, s0 + c->weak, c->tail, e, &out->lower,
 			   &out->upper);
 	} else {
 		e = g->mu[g->dom];
@@ -433,8 +433,7 @@ struct tsp_gmmdet *tsp_gmmdet_load(const struct tsp_gmmdet_config *c,
 		}
 		d->have_model = 1;
 		set_bounds(&d->model, c->weak, TSP_TAIL_BOTH,
-			   d->model.mu[d->model.dom], d->model.ref, &d->lo,
-			   &d->hi);
+			   d->model.mu[d->model.dom], &d->lo, &d->hi);
 	}
 	return d;
 }

@@ -35,9 +35,17 @@
  *     (sklearn's bic()); on a tie the smaller k.
  * Components are kept in the order of their starting means.
  *
- * The score of a value x (tsp_gmm_score) is the "Gaussian-equivalent"
- * z = sqrt(2 max(0, ref - logpdf(x))) with ref = max_j logpdf(mu_j): for
- * one component exactly |x - mu| / sd.  Its sign (tsp_gmm_zscore) is that
+ * The score of a value x (tsp_gmm_score) is a tail mass made a z: with
+ * p(x) = sum_j w_j 2 Q(|x - mu_j| / sd_j) (Q the standard normal upper
+ * tail), the chance under the mixture of a deviation from its own
+ * component's mean at least as large as x's, the score is Q^-1(p / 2):
+ * for one component exactly |x - mu| / sd.  Unlike a density ratio, a
+ * very narrow component (a spike of repeated values) does not make every
+ * other value look extreme: a value in the middle of a component of
+ * weight w scores no more than Q^-1(w / 2) (0.67 for half the weight).
+ * Far tails are computed in log space: the score is finite until the
+ * squared deviation overflows (some 1e154 sd).  Its sign
+ * (tsp_gmm_zscore) is that
  * of x - mu_d, mu_d the mean of the main component (d = dom, the one of
  * highest logpdf(mu_d)): a value between two modes is "above" or "below"
  * as seen from the main mode.
@@ -108,7 +116,8 @@ int tsp_gmm_check(const struct tsp_gmm *g, struct tsp_error *err);
  * NaN), by log-sum-exp. */
 double tsp_gmm_logpdf(const struct tsp_gmm *g, double x);
 
-/* The score of x, >= 0 (see above); Inf at +-Inf, NaN for NaN. */
+/* The score of x, >= 0 (see above); Inf at +-Inf, NaN for NaN.  About
+ * k erfc evaluations: cheap. */
 double tsp_gmm_score(const struct tsp_gmm *g, double x);
 
 /* The score with the sign of x - mu[dom]. */

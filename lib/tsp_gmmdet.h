@@ -20,10 +20,10 @@
  *   - Without a forecast (o->forecast NaN): score = tsp_gmm_score of the
  *     value, z signed by value - expected, expected = the mean of the
  *     main component (the mixture's highest-density component mean).
- *   - With a forecast: score = sqrt(2 max(0, logpdf(forecast) -
- *     logpdf(value))), the value's log-likelihood compared with the
- *     forecast's (PayPal's "likelihood gap"), expected = the forecast,
- *     z signed by value - forecast.
+ *   - With a forecast: score = max(0, score(value) - score(forecast)),
+ *     how much less likely the value is than the forecast on the score's
+ *     scale (PayPal's "likelihood gap"), expected = the forecast, z
+ *     signed by value - forecast.
  *   - tail upper (lower) makes the score 0 for values below (above)
  *     expected.  Level WEAK at score >= weak, STRONG at >= strong.
  *   - lower, upper: the nearest values below and above expected whose
