@@ -71,9 +71,10 @@ $(LIBA): $(LIB_OBJS)
 	@echo "  AR      $@"
 	@ar rcs $@ $^
 
-# A tool is tools/TOOL.c and, when it has grown past one file, its own
-# tools/TOOL_*.c (e.g. tsforecast_opts.c), linked before the library.
-tool_objs = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/$(1)_*.c))
+# A tool is tools/TOOL.c and, when it has grown past one file, the files
+# of its own folder tools/TOOL/ (e.g. tsforecast/opts.c), linked before
+# the library.
+tool_objs = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/$(1)/*.c))
 .SECONDEXPANSION:
 $(BUILD)/bin/%: $(BUILD)/tools/%.o $$(call tool_objs,$$*) $(CLI_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)

@@ -3,11 +3,11 @@
  * the tool's files give each other.
  *
  *   tsforecast.c         the story: help, the read loop, the end of run
- *   tsforecast_opts.c    the command line into a struct fc_config
- *   tsforecast_series.c  one series: its values, options, fitted model
- *   tsforecast_output.c  forecast records, intervals, end-of-run warnings
- *   tsforecast_eval.c    --evaluate: accuracy per series and overall
- *   tsforecast_store.c   --load and --save
+ *   tsforecast/opts.c    the command line into a struct fc_config
+ *   tsforecast/series.c  one series: its values, options, fitted model
+ *   tsforecast/output.c  forecast records, intervals, end-of-run warnings
+ *   tsforecast/eval.c    --evaluate: accuracy per series and overall
+ *   tsforecast/store.c   --load and --save
  *
  * These are tool code: they print and exit (through cli.h) where the
  * library would return an error.
@@ -87,7 +87,7 @@ struct fc_state {
 	size_t nmase, neval, ncov;
 };
 
-/* tsforecast_opts.c */
+/* tsforecast/opts.c */
 
 /*
  * Parse the command line into c (common options into cli), check how
@@ -97,7 +97,7 @@ struct fc_state {
 void fc_options_parse(int argc, char **argv, struct tsp_cli *cli,
 		      struct fc_config *c, void (*usage)(void));
 
-/* tsforecast_series.c */
+/* tsforecast/series.c */
 
 /* Exit 1 with "out of memory". */
 void fc_die_nomem(void) __attribute__((noreturn));
@@ -137,7 +137,7 @@ size_t fc_warmup(const struct fc_state *st, const struct fc_series *s);
 /* Free the series, the store and the output row of st. */
 void fc_state_release(struct fc_state *st);
 
-/* tsforecast_output.c */
+/* tsforecast/output.c */
 
 /* Intern the output fields into st and list them in extra (room for
  * 6 + 2 * TSP_FC_MAXLEVELS); returns how many. */
@@ -175,7 +175,7 @@ void fc_write_forecasts(struct fc_state *st, size_t idx, size_t h);
 /* Warn of series forecast more simply than asked, or not at all. */
 void fc_report_fallbacks(const struct fc_state *st);
 
-/* tsforecast_eval.c */
+/* tsforecast/eval.c */
 
 /* Start the report: the table's header line, or the NDJSON writer
  * (returned; NULL with --report table). */
@@ -187,7 +187,7 @@ void fc_evaluate(struct fc_state *st, size_t idx, struct tsp_writer *w);
 /* The overall line, then flush and free w. */
 void fc_eval_end(struct fc_state *st, struct tsp_writer *w);
 
-/* tsforecast_store.c */
+/* tsforecast/store.c */
 
 /*
  * --load: the saved model of series idx and its grid, once per series.

@@ -1,5 +1,5 @@
 /*
- * tsscore.h: tsscore's options (tools/tsscore_opts.c): parsed first, then
+ * tsscore.h: tsscore's options (tools/tsscore/opts.c): parsed first, then
  * resolved into the scorer's configuration once the first record shows
  * whether the input carries forecasts (the default detector depends on it).
  */

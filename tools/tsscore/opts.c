@@ -1,5 +1,5 @@
 /*
- * tsscore_opts: tsscore's command line.
+ * tsscore/opts.c: tsscore's command line.
  */
 #include <math.h>
 #include <stdio.h>
