@@ -9,7 +9,7 @@
 #
 # ./configure is run automatically (config.mk) the first time.
 
-TOOLS = tsinterp tsmodel tsscale tsdeseason tsforecast
+TOOLS = tsinterp tsmodel tsscale tsdeseason tsforecast pdclassify
 LIB_SRCS = $(sort $(wildcard lib/*.c))
 UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
 
@@ -74,7 +74,10 @@ $(LIBA): $(LIB_OBJS)
 $(BUILD)/bin/%: $(BUILD)/tools/%.o $(CLI_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
-	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	@$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LIBS)
+
+# pdclassify: its subcommands are in tools/pdclassify_*.c.
+$(BUILD)/bin/pdclassify: $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/pdclassify_*.c))
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBA)
 	@echo "  LINK    $@"

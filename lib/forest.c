@@ -152,6 +152,8 @@ static size_t draw(struct job *jb, struct forest_work *wk,
 	}
 	for (size_t i = 0; i < n; i++)
 		if (wk->w[i] > 0) {
+			wk->sw0[k] = y[i] ? 0 : wk->w[i];
+			wk->sw1[k] = y[i] ? wk->w[i] : 0;
 			wk->samples[k++] = (uint32_t)i;
 			if (inbag)
 				inbag[i / 64] |= UINT64_C(1) << (i % 64);

@@ -29,7 +29,8 @@ uint64_t forest_rng_below(struct forest_rng *r, uint64_t n);
  */
 struct forest_coded {
 	size_t n, nfeat;
-	uint32_t *code;		/* nfeat x n */
+	void **col;		/* per feature, n codes of width[j] bytes */
+	unsigned char *width;	/* 1, 2 or 4 */
 	double **vals;		/* nfeat arrays of distinct values */
 	uint32_t *nvals;	/* nfeat */
 	uint32_t maxvals;
@@ -47,12 +48,15 @@ struct forest_work {
 	size_t mtry;
 	double *w;		/* n: sample weight (0 = not drawn) */
 	uint32_t *samples;	/* n: the drawn samples, partitioned */
+	double *sw0, *sw1;	/* n: the weight of samples[k] if it is of
+				   class 0 (else 0), of class 1 */
 	uint32_t *features;	/* nfeat: sklearn's feature order */
 	uint32_t *constant;	/* nfeat: features known constant */
 	double *h0, *h1;	/* maxvals: class weights per value */
 	uint32_t *hc;		/* maxvals: samples per value */
 	uint64_t *sortbuf;	/* n: (code << 32 | sample) */
 	uint64_t *sorttmp;	/* n */
+	uint32_t *gbuf;		/* n: a node's codes of one feature */
 	struct forest_stack {
 		size_t start, end, depth, parent, nconst;
 		double impurity;
@@ -71,7 +75,7 @@ void forest_work_release(struct forest_work *wk);
 
 /*
  * Grow one tree on the nsamples samples in wk->samples, weighted by
- * wk->w; the nodes go to wk->node[0..wk->nnode), the impurity decrease
+ * wk->sw0 and wk->sw1; the nodes go to wk->node[0..wk->nnode), the impurity decrease
  * per feature to wk->imp (normalised to sum to 1).  Returns 0, or -1
  * when out of memory.
  */

@@ -348,6 +348,10 @@ struct permjob {
 	const size_t *start;		/* ntrees + 1: per tree, its out-of- */
 	const uint32_t *list;		/* bag positions in rows */
 	const size_t *cnt;		/* m: out-of-bag trees of each */
+	const double *bval;		/* per list entry: its leaf value */
+	const uint64_t *bmask;		/* per list entry: features on its
+					   path, bit j % 64 for feature j */
+	const double *bsum;		/* m: out-of-bag sums */
 	uint64_t seed;
 	double base;
 	double *out;
@@ -356,6 +360,26 @@ struct permjob {
 	pthread_mutex_t lock;
 };
 
+/* The leaf value of x in tree tr, and the features on its path. */
+static double walk_mask(const struct tsp_tree *tr, const double *x,
+			uint64_t *mask)
+{
+	const struct tsp_forest_node *nd = tr->node;
+	uint32_t k = 0;
+	uint64_t mk = 0;
+
+	while (!tsp_forest_is_leaf(nd, k)) {
+		mk |= UINT64_C(1) << (nd[k].feat % 64);
+		k = step(nd, k, x[nd[k].feat]);
+	}
+	*mask = mk;
+	return tr->value[k];
+}
+
+/*
+ * Feature c shuffled: only a row whose path in a tree splits on c (by
+ * its path mask) can land elsewhere; only those walk the tree again.
+ */
 static void *permworker(void *arg)
 {
 	struct permjob *j = arg;
@@ -364,13 +388,14 @@ static void *permworker(void *arg)
 	double *sum = malloc((m ? m : 1) * sizeof(*sum));
 	double *val = malloc((m ? m : 1) * sizeof(*val));
 	const double **xr = malloc((m ? m : 1) * sizeof(*xr));
+	uint32_t *which = malloc((m ? m : 1) * sizeof(*which));
 
 	for (;;) {
 		struct forest_rng rng;
 		size_t c;
 
 		pthread_mutex_lock(&j->lock);
-		if (!xs || !sum || !val || !xr)
+		if (!xs || !sum || !val || !xr || !which)
 			j->failed = 1;
 		c = j->failed ? nf : j->next++;
 		pthread_mutex_unlock(&j->lock);
@@ -386,15 +411,20 @@ static void *permworker(void *arg)
 			xs[(r - 1) * nf + c] = xs[q * nf + c];
 			xs[q * nf + c] = t;
 		}
-		memset(sum, 0, m * sizeof(*sum));
+		memcpy(sum, j->bsum, m * sizeof(*sum));
 		for (size_t t = 0; t < j->f->ntrees; t++) {
 			const uint32_t *l = j->list + j->start[t];
-			size_t k = j->start[t + 1] - j->start[t];
+			size_t k = j->start[t + 1] - j->start[t], q = 0;
+			uint64_t bit = UINT64_C(1) << (c % 64);
 			for (size_t r = 0; r < k; r++)
-				xr[r] = xs + (size_t)l[r] * nf;
-			walk(&j->f->tree[t], xr, k, val);
-			for (size_t r = 0; r < k; r++)
-				sum[l[r]] += val[r];
+				if (j->bmask[j->start[t] + r] & bit) {
+					which[q] = (uint32_t)r;
+					xr[q++] = xs + (size_t)l[r] * nf;
+				}
+			walk(&j->f->tree[t], xr, q, val);
+			for (size_t r = 0; r < q; r++)
+				sum[l[which[r]]] += val[r] -
+					j->bval[j->start[t] + which[r]];
 		}
 		for (size_t r = 0; r < m; r++)
 			sum[r] /= (double)j->cnt[r];
@@ -404,6 +434,7 @@ static void *permworker(void *arg)
 	free(sum);
 	free(val);
 	free(xr);
+	free(which);
 	return NULL;
 }
 
@@ -452,6 +483,8 @@ int tsp_forest_permutation(const struct tsp_forest *f,
 	double *p = malloc(n1 * sizeof(*p));
 	size_t *start = malloc((f->ntrees + 1) * sizeof(*start));
 	size_t *cnt = calloc(n1, sizeof(*cnt));
+	double *bval = NULL, *bsum = NULL;
+	uint64_t *bmask = NULL;
 	int rc = 0;
 
 	memset(out, 0, f->nfeat * sizeof(*out));
@@ -482,6 +515,19 @@ int tsp_forest_permutation(const struct tsp_forest *f,
 			}
 	}
 	start[f->ntrees] = total;
+	bval = malloc((total ? total : 1) * sizeof(*bval));
+	bmask = malloc((total ? total : 1) * sizeof(*bmask));
+	bsum = calloc(m ? m : 1, sizeof(*bsum));
+	if (!bval || !bmask || !bsum)
+		goto nomem;
+	for (size_t t = 0; t < f->ntrees; t++)
+		for (size_t e = start[t]; e < start[t + 1]; e++) {
+			size_t r = list[e];
+			bval[e] = walk_mask(&f->tree[t],
+					    d->x + (size_t)rows[r] * d->nfeat,
+					    &bmask[e]);
+			bsum[r] += bval[e];
+		}
 	j.f = f;
 	j.d = d;
 	j.rows = rows;
@@ -490,6 +536,9 @@ int tsp_forest_permutation(const struct tsp_forest *f,
 	j.start = start;
 	j.list = list;
 	j.cnt = cnt;
+	j.bval = bval;
+	j.bmask = bmask;
+	j.bsum = bsum;
 	j.seed = seed;
 	j.out = out;
 	j.base = tsp_metrics_auc(p, y, m);
@@ -511,5 +560,8 @@ done:
 	free(p);
 	free(start);
 	free(cnt);
+	free(bval);
+	free(bmask);
+	free(bsum);
 	return rc;
 }

@@ -73,26 +73,63 @@ uint64_t forest_rng_below(struct forest_rng *r, uint64_t n)
 
 /* ---- recoding ------------------------------------------------------ */
 
-struct valpos {
-	double v;
-	uint32_t i;
-};
-
-static int cmp_valpos(const void *a, const void *b)
+/* Doubles as unsigned keys in the same order (no NaN). */
+static uint64_t dkey(double v)
 {
-	const struct valpos *x = a, *y = b;
+	uint64_t u;
 
-	if (x->v < y->v)
-		return -1;
-	if (x->v > y->v)
-		return 1;
-	return (x->i > y->i) - (x->i < y->i);
+	if (v == 0)
+		v = 0;		/* -0 sorts with 0 */
+	memcpy(&u, &v, sizeof(u));
+	return u >> 63 ? ~u : u | UINT64_C(1) << 63;
+}
+
+static double dval(uint64_t u)
+{
+	double v;
+
+	u = u >> 63 ? u & ~(UINT64_C(1) << 63) : ~u;
+	memcpy(&v, &u, sizeof(v));
+	return v;
+}
+
+/* LSD radix sort of n keys, 8 bits a pass (skipping passes where every
+ * key has the same byte). */
+static void radix64(uint64_t *a, uint64_t *tmp, size_t n)
+{
+	for (int shift = 0; shift < 64; shift += 8) {
+		size_t cnt[257] = {0};
+		for (size_t i = 0; i < n; i++)
+			cnt[((a[i] >> shift) & 0xff) + 1]++;
+		if (n == 0 || cnt[((a[0] >> shift) & 0xff) + 1] == n)
+			continue;
+		for (int b = 0; b < 256; b++)
+			cnt[b + 1] += cnt[b];
+		for (size_t i = 0; i < n; i++)
+			tmp[cnt[(a[i] >> shift) & 0xff]++] = a[i];
+		memcpy(a, tmp, n * sizeof(*a));
+	}
+}
+
+/* The index of key k in the sorted distinct keys u[0..m). */
+static uint32_t lookup(const uint64_t *u, uint32_t m, uint64_t k)
+{
+	uint32_t lo = 0, hi = m;
+
+	while (hi - lo > 1) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (u[mid] <= k)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 int forest_code(struct forest_coded *c, const struct tsp_forest_data *d,
 		struct tsp_error *err)
 {
-	struct valpos *vp;
+	uint64_t *key, *tmp;
 	size_t n = d->n, p = d->nfeat;
 
 	memset(c, 0, sizeof(*c));
@@ -101,55 +138,79 @@ int forest_code(struct forest_coded *c, const struct tsp_forest_data *d,
 	c->y = d->y;
 	if (n > UINT32_MAX / 2)
 		return tsp_error_set(err, TSP_EDATA, "too many samples");
-	c->code = malloc(n * p * sizeof(*c->code));
-	c->vals = calloc(p, sizeof(*c->vals));
-	c->nvals = calloc(p, sizeof(*c->nvals));
-	vp = malloc(n * sizeof(*vp));
-	if (!c->code || !c->vals || !c->nvals || !vp)
+	c->col = calloc(p ? p : 1, sizeof(*c->col));
+	c->width = calloc(p ? p : 1, sizeof(*c->width));
+	c->vals = calloc(p ? p : 1, sizeof(*c->vals));
+	c->nvals = calloc(p ? p : 1, sizeof(*c->nvals));
+	key = malloc((n ? n : 1) * sizeof(*key));
+	tmp = malloc((n ? n : 1) * sizeof(*tmp));
+	if (!c->col || !c->width || !c->vals || !c->nvals || !key || !tmp)
 		goto nomem;
 	for (size_t j = 0; j < p; j++) {
 		uint32_t k = 0;
 		for (size_t i = 0; i < n; i++) {
-			vp[i].v = d->x[i * p + j];
-			vp[i].i = (uint32_t)i;
-			if (isnan(vp[i].v)) {
-				free(vp);
+			double v = d->x[i * p + j];
+			if (isnan(v)) {
+				free(key);
+				free(tmp);
 				forest_coded_release(c);
 				return tsp_error_set(err, TSP_EDATA,
 						     "missing value (NaN) in "
 						     "feature %zu of sample %zu",
 						     j + 1, i + 1);
 			}
+			key[i] = dkey(v);
 		}
-		qsort(vp, n, sizeof(*vp), cmp_valpos);
-		c->vals[j] = malloc((n ? n : 1) * sizeof(double));
+		radix64(key, tmp, n);
+		for (size_t i = 0; i < n; i++)
+			if (i == 0 || key[i] != key[i - 1])
+				key[k++] = key[i];
+		c->vals[j] = malloc((k ? k : 1) * sizeof(double));
 		if (!c->vals[j])
 			goto nomem;
+		for (uint32_t i = 0; i < k; i++)
+			c->vals[j][i] = dval(key[i]);
+		/* As narrow as the feature allows: most have few values,
+		 * and narrow columns stay in cache. */
+		c->width[j] = k <= 256 ? 1 : k <= 65536 ? 2 : 4;
+		c->col[j] = malloc((n ? n : 1) * c->width[j]);
+		if (!c->col[j])
+			goto nomem;
 		for (size_t i = 0; i < n; i++) {
-			if (i == 0 || vp[i].v != vp[i - 1].v)
-				c->vals[j][k++] = vp[i].v;
-			c->code[j * n + vp[i].i] = k - 1;
+			uint32_t code = lookup(key, k, dkey(d->x[i * p + j]));
+			if (c->width[j] == 1)
+				((uint8_t *)c->col[j])[i] = (uint8_t)code;
+			else if (c->width[j] == 2)
+				((uint16_t *)c->col[j])[i] = (uint16_t)code;
+			else
+				((uint32_t *)c->col[j])[i] = code;
 		}
 		c->nvals[j] = k;
 		if (k > c->maxvals)
 			c->maxvals = k;
 	}
-	free(vp);
+	free(key);
+	free(tmp);
 	return 0;
 nomem:
-	free(vp);
+	free(key);
+	free(tmp);
 	forest_coded_release(c);
 	return tsp_error_set(err, TSP_ENOMEM, "out of memory");
 }
 
 void forest_coded_release(struct forest_coded *c)
 {
-	if (c->vals)
-		for (size_t j = 0; j < c->nfeat; j++)
+	for (size_t j = 0; j < c->nfeat; j++) {
+		if (c->vals)
 			free(c->vals[j]);
+		if (c->col)
+			free(c->col[j]);
+	}
 	free(c->vals);
 	free(c->nvals);
-	free(c->code);
+	free(c->col);
+	free(c->width);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -159,13 +220,15 @@ int forest_work_init(struct forest_work *wk, const struct forest_coded *c,
 		     const struct tsp_forest_opts *o, struct tsp_error *err)
 {
 	size_t n = c->n ? c->n : 1, p = c->nfeat ? c->nfeat : 1;
-	size_t m = c->maxvals ? c->maxvals : 1;
+	size_t m = c->maxvals > 128 ? c->maxvals : 128;
 
 	memset(wk, 0, sizeof(*wk));
 	wk->c = c;
 	wk->o = o;
 	wk->mtry = tsp_forest_mtry(o, c->nfeat);
 	wk->w = malloc(n * sizeof(*wk->w));
+	wk->sw0 = malloc(n * sizeof(*wk->sw0));
+	wk->sw1 = malloc(n * sizeof(*wk->sw1));
 	wk->samples = malloc(n * sizeof(*wk->samples));
 	wk->features = malloc(p * sizeof(*wk->features));
 	wk->constant = malloc(p * sizeof(*wk->constant));
@@ -173,10 +236,12 @@ int forest_work_init(struct forest_work *wk, const struct forest_coded *c,
 	wk->h1 = malloc(m * sizeof(*wk->h1));
 	wk->hc = malloc(m * sizeof(*wk->hc));
 	wk->sortbuf = malloc(n * sizeof(*wk->sortbuf));
+	wk->gbuf = malloc(n * sizeof(*wk->gbuf));
 	wk->sorttmp = malloc(n * sizeof(*wk->sorttmp));
 	wk->imp = malloc(p * sizeof(*wk->imp));
-	if (!wk->w || !wk->samples || !wk->features || !wk->constant ||
+	if (!wk->w || !wk->sw0 || !wk->sw1 || !wk->samples || !wk->features || !wk->constant ||
 	    !wk->h0 || !wk->h1 || !wk->hc || !wk->sortbuf || !wk->sorttmp ||
+	    !wk->gbuf ||
 	    !wk->imp) {
 		forest_work_release(wk);
 		return tsp_error_set(err, TSP_ENOMEM, "out of memory");
@@ -187,6 +252,8 @@ int forest_work_init(struct forest_work *wk, const struct forest_coded *c,
 void forest_work_release(struct forest_work *wk)
 {
 	free(wk->w);
+	free(wk->sw0);
+	free(wk->sw1);
 	free(wk->samples);
 	free(wk->features);
 	free(wk->constant);
@@ -194,6 +261,7 @@ void forest_work_release(struct forest_work *wk)
 	free(wk->h1);
 	free(wk->hc);
 	free(wk->sortbuf);
+	free(wk->gbuf);
 	free(wk->sorttmp);
 	free(wk->stack);
 	free(wk->imp);
@@ -203,6 +271,14 @@ void forest_work_release(struct forest_work *wk)
 }
 
 /* ---- split search -------------------------------------------------- */
+
+static inline uint32_t code_at(const struct forest_coded *c, uint32_t j,
+			       uint32_t i)
+{
+	return c->width[j] == 1 ? ((const uint8_t *)c->col[j])[i]
+	     : c->width[j] == 2 ? ((const uint16_t *)c->col[j])[i]
+				: ((const uint32_t *)c->col[j])[i];
+}
 
 struct split {
 	int found;
@@ -282,36 +358,119 @@ static int search_feature(struct forest_work *wk, uint32_t j, size_t start,
 			  size_t end, double t0, double t1, struct split *best)
 {
 	const struct forest_coded *c = wk->c;
-	const uint32_t *code = c->code + (size_t)j * c->n;
-	const unsigned char *y = c->y;
-	const uint32_t *s = wk->samples;
+	const uint32_t *s = wk->samples + start;
+	const double *sw0 = wk->sw0 + start, *sw1 = wk->sw1 + start;
 	size_t nt = end - start;
+	uint32_t *g = wk->gbuf, lo = UINT32_MAX, hi = 0;
+
 	uint32_t nv = c->nvals[j];
 
 	if (nv < 2)
 		return 0;
-	if ((size_t)nv <= 8 * nt) {
-		double *h0 = wk->h0, *h1 = wk->h1;
-		uint32_t *hc = wk->hc, lo = nv, hi = 0;
-		for (size_t k = start; k < end; k++) {
-			uint32_t b = code[s[k]];
-			if (b < lo)
-				lo = b;
-			if (b > hi)
-				hi = b;
+	if (nv == 2) {
+		/* Two values (one-hot levels, flags): one boundary; sums in
+		 * registers, no histogram to go through memory. */
+		const uint8_t *col = c->col[j];
+		double l0 = 0, l1 = 0;
+		size_t nl = 0;
+		for (size_t k = 0; k < nt; k++) {
+			int left = col[s[k]] == 0;
+			l0 += left ? sw0[k] : 0;
+			l1 += left ? sw1[k] : 0;
+			nl += (size_t)left;
 		}
-		if (lo == hi)
+		if (nl == 0 || nl == nt)
 			return 0;
+		consider(best, wk, j, 0, 1, l0, l1, nl, t0, t1, nt);
+		return 1;
+	}
+	if (nv <= 64 && nv <= nt) {
+		/* Few values: two histograms (even and odd samples), so
+		 * that runs of one value do not wait on each other. */
+		const uint8_t *col = c->col[j];
+		double *h0 = wk->h0, *h1 = wk->h1, *e0 = h0 + 64, *e1 = h1 + 64;
+		uint32_t *hc = wk->hc, *ec = hc + 64;
+		size_t k;
+		memset(h0, 0, 128 * sizeof(*h0));
+		memset(h1, 0, 128 * sizeof(*h1));
+		memset(hc, 0, 128 * sizeof(*hc));
+		for (k = 0; k + 2 <= nt; k += 2) {
+			uint32_t a = col[s[k]], b = col[s[k + 1]];
+			h0[a] += sw0[k];
+			h1[a] += sw1[k];
+			hc[a]++;
+			e0[b] += sw0[k + 1];
+			e1[b] += sw1[k + 1];
+			ec[b]++;
+		}
+		if (k < nt) {
+			uint32_t a = col[s[k]];
+			h0[a] += sw0[k];
+			h1[a] += sw1[k];
+			hc[a]++;
+		}
+		double l0 = 0, l1 = 0;
+		size_t nl = 0;
+		uint32_t prev = UINT32_MAX;
+		for (uint32_t v = 0; v < nv; v++) {
+			if (!(hc[v] + ec[v]))
+				continue;
+			if (prev != UINT32_MAX)
+				consider(best, wk, j, prev, v, l0, l1, nl, t0,
+					 t1, nt);
+			l0 += h0[v] + e0[v];
+			l1 += h1[v] + e1[v];
+			nl += hc[v] + ec[v];
+			prev = v;
+		}
+		return nl != (size_t)(hc[prev] + ec[prev]);
+	}
+	/* The node's codes, gathered (the one random access). */
+	if (c->width[j] == 1) {
+		const uint8_t *col = c->col[j];
+		for (size_t k = 0; k < nt; k++)
+			g[k] = col[s[k]];
+	} else if (c->width[j] == 2) {
+		const uint16_t *col = c->col[j];
+		for (size_t k = 0; k < nt; k++)
+			g[k] = col[s[k]];
+	} else {
+		const uint32_t *col = c->col[j];
+		for (size_t k = 0; k < nt; k++)
+			g[k] = col[s[k]];
+	}
+	{
+		/* Four minima and maxima: no chain through one register. */
+		uint32_t l[4] = { UINT32_MAX, UINT32_MAX, UINT32_MAX,
+				  UINT32_MAX }, h[4] = { 0, 0, 0, 0 };
+		size_t k;
+		for (k = 0; k + 4 <= nt; k += 4)
+			for (int q = 0; q < 4; q++) {
+				l[q] = g[k + q] < l[q] ? g[k + q] : l[q];
+				h[q] = g[k + q] > h[q] ? g[k + q] : h[q];
+			}
+		for (; k < nt; k++) {
+			l[0] = g[k] < l[0] ? g[k] : l[0];
+			h[0] = g[k] > h[0] ? g[k] : h[0];
+		}
+		for (int q = 0; q < 4; q++) {
+			lo = l[q] < lo ? l[q] : lo;
+			hi = h[q] > hi ? h[q] : hi;
+		}
+	}
+	if (lo == hi)
+		return 0;
+	if ((size_t)(hi - lo) <= 2 * nt + 16) {
+		/* Few values for the samples: count them per value. */
+		double *h0 = wk->h0, *h1 = wk->h1;
+		uint32_t *hc = wk->hc;
 		memset(h0 + lo, 0, (hi - lo + 1) * sizeof(*h0));
 		memset(h1 + lo, 0, (hi - lo + 1) * sizeof(*h1));
 		memset(hc + lo, 0, (hi - lo + 1) * sizeof(*hc));
-		for (size_t k = start; k < end; k++) {
-			uint32_t i = s[k], b = code[i];
-			if (y[i])
-				h1[b] += wk->w[i];
-			else
-				h0[b] += wk->w[i];
-			hc[b]++;
+		for (size_t k = 0; k < nt; k++) {
+			h0[g[k]] += sw0[k];
+			h1[g[k]] += sw1[k];
+			hc[g[k]]++;
 		}
 		double l0 = h0[lo], l1 = h1[lo];
 		size_t nl = hc[lo];
@@ -327,27 +486,26 @@ static int search_feature(struct forest_work *wk, uint32_t j, size_t start,
 		}
 		return 1;
 	}
+	/* Many: sort the node's codes (relative to the lowest) with their
+	 * positions in the node. */
 	uint64_t *a = wk->sortbuf;
-	for (size_t k = start; k < end; k++)
-		a[k - start] = (uint64_t)code[s[k]] << 32 | s[k];
-	sort_codes(a, wk->sorttmp, nt, nv - 1);
-	if ((a[0] >> 32) == (a[nt - 1] >> 32))
-		return 0;
+	for (size_t k = 0; k < nt; k++)
+		a[k] = (uint64_t)(g[k] - lo) << 32 | k;
+	sort_codes(a, wk->sorttmp, nt, hi - lo);
 	double l0 = 0, l1 = 0;
 	size_t k = 0;
 	while (k < nt) {
 		uint32_t b = (uint32_t)(a[k] >> 32);
 		while (k < nt && (uint32_t)(a[k] >> 32) == b) {
-			uint32_t i = (uint32_t)a[k];
-			if (y[i])
-				l1 += wk->w[i];
-			else
-				l0 += wk->w[i];
+			uint32_t q = (uint32_t)a[k];
+			l0 += sw0[q];
+			l1 += sw1[q];
 			k++;
 		}
 		if (k < nt)
-			consider(best, wk, j, b, (uint32_t)(a[k] >> 32), l0,
-				 l1, k, t0, t1, nt);
+			consider(best, wk, j, lo + b,
+				 lo + (uint32_t)(a[k] >> 32), l0, l1, k, t0,
+				 t1, nt);
 	}
 	return 1;
 }
@@ -366,6 +524,7 @@ static void best_split(struct forest_work *wk, size_t start, size_t end,
 	size_t total_const = known_const;
 
 	best->found = 0;
+	best->proxy = 0;
 	while (f_i > total_const &&
 	       (visited < wk->mtry || visited <= found_const + drawn_const)) {
 		size_t f_j, range;
@@ -476,11 +635,8 @@ int forest_grow(struct forest_work *wk, size_t nsamples,
 		int leaf;
 
 		for (size_t k = e.start; k < e.end; k++) {
-			uint32_t i = wk->samples[k];
-			if (c->y[i])
-				t1 += wk->w[i];
-			else
-				t0 += wk->w[i];
+			t0 += wk->sw0[k];
+			t1 += wk->sw1[k];
 		}
 		if (id == 0)
 			wroot = t0 + t1;
@@ -503,17 +659,24 @@ int forest_grow(struct forest_work *wk, size_t nsamples,
 		if (leaf)
 			continue;
 
-		/* Partition: codes <= sp.code go left. */
-		const uint32_t *code = c->code + (size_t)sp.feat * c->n;
+		/* Partition: codes <= sp.code go left (their weights
+		 * with them). */
 		uint32_t *s = wk->samples;
+		double *w0 = wk->sw0, *w1 = wk->sw1;
 		size_t a = e.start, b = e.end;
 		while (a < b) {
-			if (code[s[a]] <= sp.code) {
+			if (code_at(c, sp.feat, s[a]) <= sp.code) {
 				a++;
 			} else {
 				uint32_t tmp = s[a];
-				s[a] = s[--b];
+				double d0 = w0[a], d1 = w1[a];
+				b--;
+				s[a] = s[b];
 				s[b] = tmp;
+				w0[a] = w0[b];
+				w0[b] = d0;
+				w1[a] = w1[b];
+				w1[b] = d1;
 			}
 		}
 		wk->node[id].feat = (int32_t)sp.feat;
