@@ -68,6 +68,7 @@ void tsp_forest_release(struct tsp_forest *f)
 		}
 	free(f->tree);
 	free(f->impurity);
+	forest_fast_free(f->fast);
 	tsp_forest_init(f);
 }
 
@@ -105,6 +106,8 @@ void tsp_forest_loaded(struct tsp_forest *f)
 	for (size_t t = 0; t < f->ntrees; t++)
 		s += f->tree[t].value[0];
 	f->bias = f->ntrees ? s / (double)f->ntrees : 0;
+	forest_fast_free(f->fast);
+	f->fast = forest_fast_build(f);
 }
 
 /* What the training threads share. */

@@ -101,6 +101,25 @@ static inline size_t forest_leaf(const struct tsp_tree *t, const double *x)
 void forest_oob(const struct tsp_forest *f, const struct tsp_forest_data *d,
 		struct tsp_forest_fit *fit, int threads);
 
+/*
+ * The forest recoded for walks (forest_fast.c): NULL when out of memory
+ * or when a feature has too many thresholds (the doubles serve then).
+ */
+struct forest_fast *forest_fast_build(const struct tsp_forest *f);
+void forest_fast_free(struct forest_fast *ff);
+
+/* Row x (nfeat values) as ranks. */
+void forest_fast_codes(const struct forest_fast *ff, const double *x,
+		       uint16_t *out);
+
+/* Leaf values of the ranked rows xr[0..m) in tree t; with contributions
+ * (explain) added to cr[row][feature]. */
+void forest_fast_walk(const struct forest_fast *ff, size_t t,
+		      const uint16_t *const *xr, size_t m, double *val);
+void forest_fast_explain(const struct forest_fast *ff, size_t t,
+			 const uint16_t *const *xr, double *const *cr,
+			 size_t m, double *val);
+
 /* Run fn(arg) on nthreads threads, the caller's among them. */
 void forest_run(int nthreads, void *(*fn)(void *), void *arg);
 

@@ -153,7 +153,8 @@ struct pjob {
 
 static void predict_block(const struct tsp_forest *f, const double *x,
 			  size_t lo, size_t hi, double *out, double *contrib,
-			  const double **xr, double **cr, double *val)
+			  const double **xr, double **cr, double *val,
+			  uint16_t *codes, const uint16_t **cx)
 {
 	size_t m = hi - lo, p = f->nfeat;
 
@@ -164,9 +165,17 @@ static void predict_block(const struct tsp_forest *f, const double *x,
 			cr[i] = contrib + (lo + i) * p;
 			memset(cr[i], 0, p * sizeof(double));
 		}
+		if (f->fast) {
+			forest_fast_codes(f->fast, xr[i], codes + i * p);
+			cx[i] = codes + i * p;
+		}
 	}
 	for (size_t t = 0; t < f->ntrees; t++) {
-		if (contrib)
+		if (f->fast && contrib)
+			forest_fast_explain(f->fast, t, cx, cr, m, val);
+		else if (f->fast)
+			forest_fast_walk(f->fast, t, cx, m, val);
+		else if (contrib)
 			walk_explain(&f->tree[t], xr, cr, m, val);
 		else
 			walk(&f->tree[t], xr, m, val);
@@ -186,11 +195,13 @@ static void *pworker(void *arg)
 	const double **xr = malloc(BLOCK * sizeof(*xr));
 	double **cr = malloc(BLOCK * sizeof(*cr));
 	double *val = malloc(BLOCK * sizeof(*val));
+	uint16_t *codes = malloc((BLOCK * j->f->nfeat + 2) * sizeof(*codes));
+	const uint16_t **cx = malloc(BLOCK * sizeof(*cx));
 
 	for (;;) {
 		size_t lo;
 		pthread_mutex_lock(&j->lock);
-		if (!xr || !cr || !val)
+		if (!xr || !cr || !val || !codes || !cx)
 			j->failed = 1;
 		lo = j->failed ? j->n : j->next;
 		j->next += BLOCK;
@@ -199,11 +210,13 @@ static void *pworker(void *arg)
 			break;
 		predict_block(j->f, j->x, lo, lo + BLOCK < j->n ? lo + BLOCK
 							       : j->n,
-			      j->out, j->contrib, xr, cr, val);
+			      j->out, j->contrib, xr, cr, val, codes, cx);
 	}
 	free(xr);
 	free(cr);
 	free(val);
+	free(codes);
+	free(cx);
 	return NULL;
 }
 

@@ -87,9 +87,13 @@ struct tsp_tree {
 	size_t n;
 };
 
+struct forest_fast;
+
 struct tsp_forest {
 	size_t nfeat, ntrees;
 	struct tsp_tree *tree;
+	struct forest_fast *fast;	/* private: the trees recoded for
+					   walks (see lib/forest_fast.c) */
 	double bias;		/* mean over trees of the root's value */
 	double *impurity;	/* nfeat: mean decrease in Gini impurity,
 				   normalised per tree and overall to sum
@@ -197,7 +201,7 @@ int tsp_forest_tree_load(struct tsp_forest *f, size_t t,
 int tsp_forest_alloc(struct tsp_forest *f, size_t nfeat, size_t ntrees,
 		     struct tsp_error *err);
 
-/* After loading every tree: compute f->bias.  */
+/* After loading every tree: compute f->bias, prepare fast walks.  */
 void tsp_forest_loaded(struct tsp_forest *f);
 
 /* The number of online CPUs (at least 1). */
