@@ -75,9 +75,26 @@ static int word_byte(unsigned char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
 }
 
+/* Words that say nothing about an alert. */
+static int stop_word(const char *w, size_t n)
+{
+	static const char *const stop[] = {
+		"an", "and", "are", "as", "at", "be", "by", "for", "from",
+		"in", "is", "it", "of", "on", "or", "the", "to", "was", "with"
+	};
+
+	if (n > 4)
+		return 0;
+	for (size_t k = 0; k < sizeof(stop) / sizeof(stop[0]); k++)
+		if (strlen(stop[k]) == n && memcmp(stop[k], w, n) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * Call fn(ctx, word, len) for each word of s: runs of letters (and
- * UTF-8 bytes), case folded, of two bytes or more, at most 63 bytes.
+ * UTF-8 bytes), case folded, of two bytes or more but not a stop word,
+ * at most 63 bytes.
  */
 static int each_word(const char *s, int (*fn)(void *, const char *, size_t),
 		     void *ctx)
@@ -94,7 +111,7 @@ static int each_word(const char *s, int (*fn)(void *, const char *, size_t),
 				w[n++] = (char)(c >= 'A' && c <= 'Z' ? c + 32
 								     : c);
 		}
-		if (n >= 2 && fn(ctx, w, n) < 0)
+		if (n >= 2 && !stop_word(w, n) && fn(ctx, w, n) < 0)
 			return -1;
 	}
 	return 0;

@@ -169,7 +169,13 @@ int tsp_json_flatten(const char *s, size_t len, char **out, size_t *outlen,
 		return tsp_error_set(err, TSP_ENOMEM, "out of memory");
 	jsmn_init(&p);
 	n = jsmn_parse(&p, s, len, tok, (unsigned)(n ? n : 1));
-	if (n <= 0 || tok[0].type != JSMN_OBJECT) {
+	if (n < 0) {
+		free(tok);
+		return tsp_error_set(err, TSP_EDATA, "%s",
+				     n == JSMN_ERROR_PART ? "truncated JSON "
+				     "object" : "malformed JSON");
+	}
+	if (n == 0 || tok[0].type != JSMN_OBJECT) {
 		free(tok);
 		return tsp_error_set(err, TSP_EDATA, "expected a JSON object");
 	}

@@ -104,7 +104,7 @@ static void usage(void)
 "      --trees N              trees (default 500)\n"
 "      --max-features sqrt|log2|all|N|F  features tried per split (sqrt)\n"
 "      --max-depth N          deepest split (default: none)\n"
-"      --min-leaf N           incidents in a leaf, at least (default 1)\n"
+"      --min-leaf N           incidents in a leaf, at least (default 5)\n"
 "      --balance downsample|weights|none  unequal classes (default none)\n"
 "      --seed N               random seed (default 1)\n"
 "      --threads N            training threads (default: all cores)\n"
@@ -485,6 +485,10 @@ int main(int argc, char **argv)
 	c.cli = &cli;
 	tsp_featdef_init(&c.def);
 	tsp_forest_opts_default(&c.forest);
+	/* Leaves of one incident learn the label noise: five give better
+	 * calibrated probabilities (Brier), as good an AUC, and a model a
+	 * third the size (pdclassify(1), BENCHMARKS.md). */
+	c.forest.min_leaf = 5;
 	c.folds = 5;
 	c.min_precision = c.threshold = NAN;
 	c.reasons = 3;
