@@ -459,7 +459,7 @@ int tsp_featdef_fit(struct tsp_featdef *d, const struct tsp_incidents *s,
 		d->numidx[d->nnum] = k;
 		d->median[d->nnum] = m == 0 ? 0 : m % 2 ? v[m / 2]
 				   : v[m / 2 - 1] / 2 + v[m / 2] / 2;
-		d->numname[d->nnum] = strdup(map->num[k]);
+		d->numname[d->nnum] = strdup(k ? map->num[k - 1] : "alerts");
 		if (!d->numname[d->nnum++]) {
 			free(v);
 			return oom(err);
@@ -520,6 +520,12 @@ static void calendar(const struct tsp_featdef *d, tsp_time_t t, int *hour,
 	*wday = (int)(((day + 3) % 7 + 7) % 7);
 }
 
+/* A point on the circle, 15 decimals: cos(pi/2) is 0, not 6e-17. */
+static double circle(double v)
+{
+	return round(v * 1e15) / 1e15;
+}
+
 int tsp_features_rows(const struct tsp_featdef *d,
 		      const struct tsp_incidents *s, const double *hist,
 		      const size_t *rows, size_t m, double *x,
@@ -540,10 +546,10 @@ int tsp_features_rows(const struct tsp_featdef *d,
 			continue;
 		}
 		calendar(d, inc->created, &hour, &wday);
-		row[f++] = sin(two_pi * hour / 24);
-		row[f++] = cos(two_pi * hour / 24);
-		row[f++] = sin(two_pi * wday / 7);
-		row[f++] = cos(two_pi * wday / 7);
+		row[f++] = circle(sin(two_pi * hour / 24));
+		row[f++] = circle(cos(two_pi * hour / 24));
+		row[f++] = circle(sin(two_pi * wday / 7));
+		row[f++] = circle(cos(two_pi * wday / 7));
 		row[f++] = wday >= 5;
 		for (size_t k = 0; k < d->nnum; k++) {
 			double v = s->num[i * s->nnum + d->numidx[k]];

@@ -19,7 +19,7 @@ int tsp_featdef_save(const struct tsp_featdef *d, struct tsp_params *p,
 		     struct tsp_error *err)
 {
 	char name[64];
-	double idx[TSP_INC_MAXNUM];
+	double idx[TSP_INC_MAXNUM + 1];
 
 	if (tsp_params_num(p, "matrix", d->matrix, err) < 0 ||
 	    tsp_params_num(p, "features", (double)d->nfeat, err) < 0)
@@ -172,13 +172,13 @@ int tsp_featdef_load(struct tsp_featdef *d, const unsigned char *buf,
 		}
 	}
 	if (tsp_params_find(buf, len, "numeric_index", &idx) != 1 ||
-	    idx.type != TSP_PARAM_NUMS || idx.n > TSP_INC_MAXNUM ||
+	    idx.type != TSP_PARAM_NUMS || idx.n > TSP_INC_MAXNUM + 1 ||
 	    tsp_params_find(buf, len, "median", &med) != 1 ||
 	    med.type != TSP_PARAM_NUMS || med.n != idx.n)
 		return bad(err, "numeric");
 	for (size_t k = 0; k < idx.n; k++) {
 		double i = tsp_param_at(&idx, k);
-		if (!(i >= 0 && i < TSP_INC_MAXNUM && i == floor(i)))
+		if (!(i >= 0 && i <= TSP_INC_MAXNUM && i == floor(i)))
 			return bad(err, "numeric_index");
 		snprintf(name, sizeof(name), "numeric.%zu", k);
 		if (!(d->numname[k] = get_str(buf, len, name, err)))

@@ -15,7 +15,8 @@
 
 static const char *const field_names[TSP_INC_NFIELDS] = {
 	"id", "created", "acknowledged", "resolved", "title", "description",
-	"service", "policy", "urgency", "priority", "assignee", "label"
+	"service", "policy", "urgency", "priority", "assignee", "alerts",
+	"label"
 };
 
 /* Defaults: the REST API's (flattened) names, then the web UI CSV's. */
@@ -32,6 +33,7 @@ static const char *const defaults[TSP_INC_NFIELDS] = {
 	"urgency",
 	"priority.summary,priority_name,priority",
 	"assignments.0.assignee.summary,assignee,assigned_to",
+	"alert_counts.all,alert_count,alerts",
 	""
 };
 
@@ -124,7 +126,7 @@ int tsp_incmap_default(struct tsp_incmap *m, struct tsp_error *err)
 		if (tsp_incmap_set(m, (enum tsp_inc_field)f, defaults[f],
 				   err) < 0)
 			return -1;
-	return tsp_incmap_set_numeric(m, "alert_counts.all,alert_count", err);
+	return tsp_incmap_set_numeric(m, "", err);
 }
 
 /* ---- the set ------------------------------------------------------- */
@@ -356,8 +358,8 @@ int tsp_incidents_add(struct tsp_incidents *s, struct tsp_incmap *m,
 	char q[80];
 
 	memset(&inc, 0, sizeof(inc));
-	s->nnum = m->nnum;
-	if (reserve(s, m->nnum) < 0)
+	s->nnum = 1 + m->nnum;
+	if (reserve(s, s->nnum) < 0)
 		return tsp_error_set(err, TSP_ENOMEM, "out of memory");
 	resolve(m, rec);
 	if (required) {
@@ -369,7 +371,7 @@ int tsp_incidents_add(struct tsp_incidents *s, struct tsp_incmap *m,
 						   "with this field", m,
 						   (enum tsp_inc_field)f, err);
 		for (size_t k = 0; k < m->nnum; k++)
-			if (required->num_present[k] &&
+			if (required->num_present[1 + k] &&
 			    m->idx[TSP_INC_NFIELDS + k] == ABSENT)
 				return tsp_error_at(err, TSP_EDATA, rec->input,
 						    rec->line, "no field '%s' "
@@ -393,9 +395,10 @@ int tsp_incidents_add(struct tsp_incidents *s, struct tsp_incmap *m,
 	if (inc.resolved != TSP_TIME_NONE && inc.resolved < inc.created)
 		return tsp_error_at(err, TSP_EDATA, rec->input, rec->line,
 				    "resolved before it was created");
-	num = s->num + s->n * m->nnum;
-	for (size_t k = 0; k < m->nnum; k++) {
-		long i = m->idx[TSP_INC_NFIELDS + k];
+	/* The alert count, then the numeric columns. */
+	num = s->num + s->n * s->nnum;
+	for (size_t k = 0; k < s->nnum; k++) {
+		long i = m->idx[k ? TSP_INC_NFIELDS + k - 1 : TSP_INC_ALERTS];
 		num[k] = NAN;
 		if (i == ABSENT)
 			continue;
@@ -597,7 +600,7 @@ int tsp_incmap_save(const struct tsp_incmap *m, const struct tsp_incidents *s,
 		present[f] = s->present[f];
 	}
 	for (size_t k = 0; k < m->nnum; k++)
-		npresent[k] = s->num_present[k];
+		npresent[k] = s->num_present[1 + k];
 	join(m->num, m->nnum, buf, sizeof(buf));
 	if (tsp_params_str(p, "field.numeric", buf, err) < 0 ||
 	    tsp_params_nums(p, "present", present, TSP_INC_NFIELDS, err) < 0 ||
@@ -654,7 +657,8 @@ int tsp_incmap_load(struct tsp_incmap *m, struct tsp_incidents *req,
 	for (int f = 0; f < TSP_INC_NFIELDS; f++)
 		req->present[f] = tsp_param_at(&pr, (size_t)f) != 0;
 	for (size_t k = 0; k < m->nnum; k++)
-		req->num_present[k] = tsp_param_at(&np, k) != 0;
+		req->num_present[1 + k] = tsp_param_at(&np, k) != 0;
+	req->num_present[0] = req->present[TSP_INC_ALERTS];
 	m->within = (tsp_time_t)(w.num * 1e9);
 	m->unit = u.num != 0 ? TSP_UNIT_MS : TSP_UNIT_S;
 	m->matrix = mx.num != 0;

@@ -50,9 +50,9 @@ struct tsp_featdef {
 	size_t nlevel[TSP_INC_NCAT];
 	/* numeric fields kept (present in the data) and their medians */
 	size_t nnum;
-	size_t numidx[TSP_INC_MAXNUM];	/* index in the incident set */
-	char *numname[TSP_INC_MAXNUM];
-	double median[TSP_INC_MAXNUM];
+	size_t numidx[TSP_INC_MAXNUM + 1];	/* index in the incident set */
+	char *numname[TSP_INC_MAXNUM + 1];
+	double median[TSP_INC_MAXNUM + 1];
 	char **bucketname;		/* buckets: "disk/full" or "" */
 	int use_text;			/* some incident had a title */
 	/* the features */

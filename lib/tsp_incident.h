@@ -38,6 +38,7 @@ enum tsp_inc_field {
 	TSP_INC_URGENCY,
 	TSP_INC_PRIORITY,
 	TSP_INC_ASSIGNEE,
+	TSP_INC_ALERTS,		/* the alert count: a number */
 	TSP_INC_LABEL,
 	TSP_INC_NFIELDS
 };
@@ -123,11 +124,12 @@ struct tsp_incident {
 struct tsp_incidents {
 	struct tsp_incident *v;
 	size_t n, cap;
-	double *num;		/* n x nnum (NaN = missing), or in matrix
-				   mode n x ncol feature values */
+	double *num;		/* n x nnum (NaN = missing): the alert
+				   count, then the map's numeric columns;
+				   in matrix mode n x ncol feature values */
 	size_t nnum;
 	int present[TSP_INC_NFIELDS];	/* some record had the field */
-	int num_present[TSP_INC_MAXNUM];
+	int num_present[TSP_INC_MAXNUM + 1];
 	/* matrix mode: the feature columns, from the first record */
 	const char **col;	/* interned */
 	size_t ncol;

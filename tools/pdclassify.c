@@ -20,7 +20,7 @@
 enum {
 	OPT_ID = 1000, OPT_CREATED, OPT_ACKED, OPT_RESOLVED, OPT_TITLE,
 	OPT_DESC, OPT_SERVICE, OPT_POLICY, OPT_URGENCY, OPT_PRIORITY,
-	OPT_ASSIGNEE, OPT_LABEL, OPT_NUMERIC, OPT_WITHIN, OPT_MATRIX, OPT_TZ,
+	OPT_ASSIGNEE, OPT_ALERTS, OPT_LABEL, OPT_NUMERIC, OPT_WITHIN, OPT_MATRIX, OPT_TZ,
 	OPT_LEVELS, OPT_MIN_COUNT, OPT_BUCKETS, OPT_TREES, OPT_MAXF,
 	OPT_MAX_DEPTH, OPT_MIN_LEAF, OPT_BALANCE, OPT_SEED, OPT_THREADS,
 	OPT_FOLDS, OPT_TIME_SPLIT, OPT_MIN_PREC, OPT_THRESHOLD, OPT_SAVE,
@@ -39,6 +39,7 @@ static const struct option longopts[] = {
 	{"urgency", required_argument, NULL, OPT_URGENCY},
 	{"priority", required_argument, NULL, OPT_PRIORITY},
 	{"assignee", required_argument, NULL, OPT_ASSIGNEE},
+	{"alerts", required_argument, NULL, OPT_ALERTS},
 	{"label", required_argument, NULL, OPT_LABEL},
 	{"numeric", required_argument, NULL, OPT_NUMERIC},
 	{"within", required_argument, NULL, OPT_WITHIN},
@@ -87,10 +88,9 @@ static void usage(void)
 "Fields (COL: a column name, or names tried in order: a,b,c):\n"
 "      --id COL --created COL --acknowledged COL --resolved COL\n"
 "      --title COL --description COL --service COL --policy COL\n"
-"      --urgency COL --priority COL --assignee COL\n"
+"      --urgency COL --priority COL --assignee COL --alerts COL\n"
 "                             where each field is (defaults: pdclassify(1))\n"
-"      --numeric COL[,COL...] numeric features (default: alert_counts.all,\n"
-"                             alert_count)\n"
+"      --numeric COL[,COL...] more numeric features (default: none)\n"
 "      --label COL            the label is given (true/false, yes/no, 1/0)\n"
 "      --within DUR           derived label: resolved within DUR of creation,\n"
 "                             never acknowledged (default: no limit)\n"

@@ -198,7 +198,7 @@ static void rows(void)
 	 * 8 buckets, 4 history */
 	CHECK(d.nfeat == 5 + 1 + 2 + 2 + 8 + 4, "%zu features", d.nfeat);
 	CHECK(col(&d, "service=db") == 6 && col(&d, "service=other") == 7 &&
-	      col(&d, "urgency=high") == 8 && col(&d, "alert_count") == 5 &&
+	      col(&d, "urgency=high") == 8 && col(&d, "alerts") == 5 &&
 	      col(&d, "svc_self_resolved") == d.nfeat - 2, "feature names");
 	tsp_features_history(&h, &s, hist, &err);
 	x = malloc(4 * d.nfeat * sizeof(*x));

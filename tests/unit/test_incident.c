@@ -102,9 +102,8 @@ static void fields_and_labels(void)
 	CHECK(strcmp(s.v[0].cat[0], "db") == 0 &&
 	      strcmp(s.v[1].cat[2], "low") == 0 && s.v[2].cat[2][0] == 0,
 	      "categorical fields");
-	CHECK(s.nnum == 2 && s.num_present[1] && !s.num_present[0] &&
-	      s.num[0 * 2 + 1] == 2 && isnan(s.num[1 * 2 + 1]),
-	      "alert_count read, missing is NaN");
+	CHECK(s.nnum == 1 && s.num_present[0] && s.num[0] == 2 &&
+	      isnan(s.num[1]), "alert_count read, missing is NaN");
 	tsp_incidents_release(&s);
 
 	/* --within 10m: P1 took 5 minutes (resolved itself); a 20-minute one
@@ -177,8 +176,9 @@ static void api_objects(void)
 	CHECK(read_all("{\"id\":\"P3\",\"created_at\":5,\"title\":\"z\","
 		       "\"service\":{\"summary\":\"db\"},\"priority\":null}\n",
 		       &m, &s, &req, &err) < 0, "missing alert count");
-	CHECK_STR(err.msg, "no field 'alert_counts.all' (the model was "
-		  "trained with it)");
+	CHECK_STR(err.msg, "the model was trained with this field: no field "
+		  "alert_counts.all, alert_count or alerts (name it with "
+		  "--alerts)");
 	tsp_incidents_release(&s);
 	tsp_incidents_release(&req);
 }
@@ -225,6 +225,30 @@ static void bad_records(void)
 	}
 }
 
+static void numeric_columns(void)
+{
+	struct tsp_incmap m;
+	struct tsp_incidents s, req;
+	struct tsp_error err;
+
+	tsp_incmap_default(&m, &err);
+	CHECK(tsp_incmap_set_numeric(&m, "cost,retries", &err) == 0, "set");
+	tsp_incidents_init(&s);
+	CHECK(read_all("id,created_at,cost,retries\nA,1,2.5,\nB,2,-1,3\n",
+		       &m, &s, NULL, &err) == 0, "%s", err.msg);
+	CHECK(s.nnum == 3 && !s.num_present[0] && s.num_present[1] &&
+	      s.num_present[2] && s.num[1] == 2.5 && isnan(s.num[2]) &&
+	      s.num[3 + 2] == 3, "alerts absent, then cost and retries");
+	req = s;
+	tsp_incidents_init(&s);
+	CHECK(read_all("id,created_at,cost\nC,3,1\n", &m, &s, &req, &err) < 0,
+	      "a numeric column the model had");
+	CHECK_STR(err.msg, "no field 'retries' (the model was trained with "
+		  "it)");
+	tsp_incidents_release(&s);
+	tsp_incidents_release(&req);
+}
+
 static void misc(void)
 {
 	char key[64];
@@ -248,6 +272,7 @@ int main(void)
 	fields_and_labels();
 	api_objects();
 	bad_records();
+	numeric_columns();
 	misc();
 	return t_done();
 }
