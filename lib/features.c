@@ -215,7 +215,8 @@ static int build_names(struct tsp_featdef *d, struct tsp_error *err)
 	for (int c = 0; c < TSP_INC_NCAT; c++, g++) {
 		for (size_t l = 0; l < d->nlevel[c]; l++)
 			if (add_name(d, &cap, g, err, "%s=%s", cat_names[c],
-				     d->level[c][l]) < 0)
+				     d->level[c][l][0] ? d->level[c][l]
+						       : "(none)") < 0)
 				return -1;
 		if (d->nlevel[c] &&
 		    add_name(d, &cap, g, err, "%s=other", cat_names[c]) < 0)

@@ -331,6 +331,7 @@ static void derive(const struct tsp_incmap *m, struct tsp_incident *inc)
 	}
 }
 
+/* "no field a, b or c" + what (a model's field) or the option to use. */
 static int field_error(const struct tsp_record *rec, const char *what,
 		       const struct tsp_incmap *m, enum tsp_inc_field f,
 		       struct tsp_error *err)
@@ -343,9 +344,12 @@ static int field_error(const struct tsp_record *rec, const char *what,
 		o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s",
 				      k ? (k + 1 == m->nnames[f] ? " or " : ", ")
 					: "", m->names[f][k]);
+	if (!what)
+		return tsp_error_at(err, TSP_EDATA, rec->input, rec->line,
+				    "no %s field: no %s (name it with --%s)",
+				    field_names[f], names, field_names[f]);
 	return tsp_error_at(err, TSP_EDATA, rec->input, rec->line,
-			    "%s: no field %s (name it with --%s)", what, names,
-			    field_names[f]);
+			    "no field %s (%s)", names, what);
 }
 
 int tsp_incidents_add(struct tsp_incidents *s, struct tsp_incmap *m,
@@ -368,7 +372,7 @@ int tsp_incidents_add(struct tsp_incidents *s, struct tsp_incmap *m,
 			    f != TSP_INC_RESOLVED && f != TSP_INC_LABEL &&
 			    m->idx[f] == ABSENT)
 				return field_error(rec, "the model was trained "
-						   "with this field", m,
+						   "with it", m,
 						   (enum tsp_inc_field)f, err);
 		for (size_t k = 0; k < m->nnum; k++)
 			if (required->num_present[1 + k] &&
@@ -379,8 +383,7 @@ int tsp_incidents_add(struct tsp_incidents *s, struct tsp_incmap *m,
 						    "with it)", m->num[k]);
 	}
 	if (m->idx[TSP_INC_CREATED] == ABSENT)
-		return field_error(rec, "no creation time", m, TSP_INC_CREATED,
-				   err);
+		return field_error(rec, NULL, m, TSP_INC_CREATED, err);
 	if (get_time(m, rec, TSP_INC_CREATED, &inc.created, err) < 0 ||
 	    get_time(m, rec, TSP_INC_ACKED, &inc.acked, err) < 0 ||
 	    get_time(m, rec, TSP_INC_RESOLVED, &inc.resolved, err) < 0)

@@ -203,6 +203,7 @@ static void option(struct pdc_config *c, int opt, const char *arg,
 	tsp_error_clear(&err);
 	if (opt >= OPT_ID && opt <= OPT_LABEL) {
 		set_field(c, (enum tsp_inc_field)(opt - OPT_ID), arg);
+		given[0] |= 1u << (opt - OPT_ID);
 		return;
 	}
 	switch (opt) {

@@ -53,8 +53,8 @@ static size_t labelled(const struct tsp_incidents *s, size_t **rows,
 			pos += (size_t)s->v[i].label;
 		}
 	if (n == 0)
-		die_msg(TSP_EDATA, "no labelled incidents among the %zu (none "
-			"resolved or acknowledged yet)", s->n);
+		die_msg(TSP_EDATA, "no incident has a label yet (%zu read, "
+			"none resolved or acknowledged)", s->n);
 	if (pos == 0 || pos == n)
 		die_msg(TSP_EDATA, "only one class among the %zu labelled "
 			"incidents: %s", n, pos ? "all resolved themselves"
