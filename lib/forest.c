@@ -17,7 +17,7 @@ void tsp_forest_opts_default(struct tsp_forest_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->trees = 500;
 	o->max_features = TSP_MAXF_SQRT;
-	o->min_leaf = 1;	/* sklearn's; pdclassify's default is 5 */
+	o->min_leaf = 1;	/* as sklearn */
 	o->bootstrap = 1;
 	o->seed = 1;
 }

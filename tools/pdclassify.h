@@ -3,7 +3,8 @@
  * command line, reading the incidents, the model store, the reports.
  * pdclassify.c parses options and dispatches; pdclassify_train.c does
  * train and cv; pdclassify_apply.c predict, features and noise;
- * pdclassify_model.c saves and loads models and writes reports.
+ * pdclassify_model.c saves and loads models and writes reports;
+ * pdclassify_io.c reads the inputs.
  */
 #ifndef PDCLASSIFY_H
 #define PDCLASSIFY_H

@@ -1,0 +1,80 @@
+/*
+ * pdclassify: reading the incidents of every input, and their feature
+ * matrix.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pdclassify.h"
+
+void pdc_die(const struct tsp_error *err)
+{
+	tsp_cli_die(err);
+}
+
+enum tsp_format pdc_read(struct pdc_config *c, struct tsp_incidents *s,
+			 const struct tsp_incidents *req,
+			 const char *const *cols, size_t ncols)
+{
+	enum tsp_format fmt = TSP_FMT_AUTO;
+	int nin = c->argc - c->first;
+
+	for (int k = 0; k < (nin ? nin : 1); k++) {
+		const char *path = nin ? c->argv[c->first + k] : "-";
+		struct tsp_increader *r;
+		struct tsp_record *rec;
+		struct tsp_error err;
+		int rc;
+
+		tsp_error_clear(&err);
+		if (strcmp(path, "-") == 0)
+			tsp_input_spool("-");
+		r = tsp_increader_open(path, c->cli->in_fmt, &err);
+		if (!r)
+			tsp_cli_die(&err);
+		if (fmt == TSP_FMT_AUTO)
+			fmt = tsp_increader_format(r);
+		while ((rc = tsp_increader_next(r, &rec, &err)) != 0) {
+			if (rc > 0) {
+				rc = c->map.matrix
+				     ? tsp_incidents_add_row(s, &c->map, rec,
+							     cols, ncols, &err)
+				     : tsp_incidents_add(s, &c->map, rec, req,
+							 &err);
+				if (rc == 0)
+					continue;
+			}
+			if (err.code != TSP_EDATA || tsp_increader_failed(r))
+				tsp_cli_die(&err);
+			tsp_cli_record_error(c->cli, &err);
+		}
+		if (tsp_increader_empty(r))
+			tsp_cli_warn("%s: empty input", tsp_increader_name(r));
+		tsp_increader_free(r);
+	}
+	return c->cli->out_fmt ? c->cli->out_fmt : fmt;
+}
+
+double *pdc_matrix(const struct tsp_featdef *def, struct tsp_history *h,
+		   const struct tsp_incidents *s, const size_t *rows,
+		   size_t n)
+{
+	struct tsp_error err;
+	double *hist = NULL, *x;
+
+	tsp_error_clear(&err);
+	x = malloc((n ? n : 1) * def->nfeat * sizeof(*x));
+	if (!def->matrix)
+		hist = malloc((s->n ? s->n : 1) * TSP_FEAT_HISTORY *
+			      sizeof(*hist));
+	if (!x || (!def->matrix && !hist)) {
+		tsp_error_set(&err, TSP_ENOMEM, "out of memory");
+		tsp_cli_die(&err);
+	}
+	if ((!def->matrix && tsp_features_history(h, s, hist, &err) < 0) ||
+	    tsp_features_rows(def, s, hist, rows, n, x, &err) < 0)
+		tsp_cli_die(&err);
+	free(hist);
+	return x;
+}
