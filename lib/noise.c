@@ -106,7 +106,8 @@ int tsp_noise_compute(const struct tsp_incidents *s, tsp_time_t flap,
 		r[i].share = r[i].labelled ? (double)r[i].self_resolved /
 					     (double)r[i].labelled : NAN;
 	}
-	qsort(r, ns, sizeof(*r), cmp_row);
+	if (ns > 0)
+		qsort(r, ns, sizeof(*r), cmp_row);
 	*rows = r;
 	*n = ns;
 	r = NULL;

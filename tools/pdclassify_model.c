@@ -240,6 +240,7 @@ void pdc_report_metrics(struct pdc_report *r, const char *scope, long fold,
 {
 	struct tsp_row row;
 	struct tsp_record rec;
+	struct tsp_field none;
 	char b[8][16];
 
 	if (r->table) {
@@ -263,6 +264,7 @@ void pdc_report_metrics(struct pdc_report *r, const char *scope, long fold,
 		return;
 	}
 	memset(&rec, 0, sizeof(rec));
+	rec.f = &none;		/* no fields (but a valid pointer) */
 	tsp_row_init(&row);
 	tsp_row_start(&row, &rec);
 	tsp_row_str(&row, tsp_intern("scope", 5), scope);
@@ -304,6 +306,7 @@ void pdc_report_importance(struct pdc_report *r,
 	size_t *idx = malloc(f->nfeat * sizeof(*idx));
 	struct tsp_row row;
 	struct tsp_record rec;
+	struct tsp_field none;
 
 	if (!idx)
 		return;
@@ -315,6 +318,7 @@ void pdc_report_importance(struct pdc_report *r,
 		printf("\n%-40s %9s %11s\n", "feature", "impurity",
 		       "permutation");
 	memset(&rec, 0, sizeof(rec));
+	rec.f = &none;
 	tsp_row_init(&row);
 	for (size_t k = 0; k < f->nfeat; k++) {
 		size_t j = idx[k];
