@@ -168,17 +168,15 @@ static void api_objects(void)
 	CHECK(read_all("{\"id\":\"P3\",\"created_at\":5,\"title\":\"z\","
 		       "\"priority\":null,\"alert_counts\":{\"all\":1}}\n",
 		       &m, &s, &req, &err) < 0, "missing service");
-	CHECK_STR(err.msg, "the model was trained with this field: no field "
-		  "service.summary, service_name or service (name it with "
-		  "--service)");
+	CHECK_STR(err.msg, "no field service.summary, service_name or service "
+		  "(the model was trained with it)");
 	tsp_incidents_release(&s);
 	tsp_incidents_init(&s);
 	CHECK(read_all("{\"id\":\"P3\",\"created_at\":5,\"title\":\"z\","
 		       "\"service\":{\"summary\":\"db\"},\"priority\":null}\n",
 		       &m, &s, &req, &err) < 0, "missing alert count");
-	CHECK_STR(err.msg, "the model was trained with this field: no field "
-		  "alert_counts.all, alert_count or alerts (name it with "
-		  "--alerts)");
+	CHECK_STR(err.msg, "no field alert_counts.all, alert_count or alerts "
+		  "(the model was trained with it)");
 	tsp_incidents_release(&s);
 	tsp_incidents_release(&req);
 }
@@ -193,7 +191,7 @@ static void bad_records(void)
 		  "bad time 'yesterday' in field 'created_at'", 2 },
 		{ "id,created_at\nA,\n",
 		  "empty creation time in field 'created_at'", 2 },
-		{ "id,when\nA,5\n", "no creation time: no field created_at, "
+		{ "id,when\nA,5\n", "no created field: no created_at, "
 		  "created_on or created (name it with --created)", 2 },
 		{ "id,created_at,alert_count\nA,5,many\n",
 		  "non-numeric value 'many' in field 'alert_count'", 2 },
