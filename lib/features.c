@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tsp_num.h"
 #include "tsp_time.h"
-#include "tsp_tz.h"
 
 /* Reason groups: what a group of features shows. */
 enum gkind { G_HOUR, G_WEEKDAY, G_WEEKEND, G_NUM, G_CAT, G_BUCKET, G_HIST,
@@ -507,12 +507,20 @@ static int bucket_word(void *ctx, const char *w, size_t n)
 	return 0;
 }
 
-/* Local hour and weekday (Monday 0) of t. */
+/* Local hour and weekday (Monday 0) of t.  In a zone (set by
+ * tsp_tz_set) through localtime_r, which many threads may call. */
 static void calendar(const struct tsp_featdef *d, tsp_time_t t, int *hour,
 		     int *wday)
 {
-	tsp_time_t local = d->tz[0] ? tsp_tz_local(t) : t;
-	int64_t sec = tsp_time_floordiv(local, TSP_NS_PER_SEC);
+	int64_t sec = tsp_time_floordiv(t, TSP_NS_PER_SEC);
+	time_t secs = (time_t)sec;
+	struct tm tm;
+
+	if (d->tz[0] && localtime_r(&secs, &tm)) {
+		*hour = tm.tm_hour;
+		*wday = (tm.tm_wday + 6) % 7;
+		return;
+	}
 	int64_t day = sec >= 0 ? sec / 86400 : -((-sec + 86399) / 86400);
 	int64_t sod = sec - day * 86400;
 

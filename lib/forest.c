@@ -229,6 +229,46 @@ void forest_run(int nthreads, void *(*fn)(void *), void *arg)
 		pthread_join(th[i], NULL);
 }
 
+struct par {
+	size_t n, chunk, next;
+	void (*fn)(void *, size_t, size_t);
+	void *ctx;
+	pthread_mutex_t lock;
+};
+
+static void *par_worker(void *arg)
+{
+	struct par *p = arg;
+
+	for (;;) {
+		size_t lo;
+		pthread_mutex_lock(&p->lock);
+		lo = p->next;
+		p->next += p->chunk;
+		pthread_mutex_unlock(&p->lock);
+		if (lo >= p->n)
+			break;
+		p->fn(p->ctx, lo, lo + p->chunk < p->n ? lo + p->chunk : p->n);
+	}
+	return NULL;
+}
+
+void tsp_forest_parallel(size_t n, size_t chunk, int threads,
+			 void (*fn)(void *ctx, size_t lo, size_t hi),
+			 void *ctx)
+{
+	struct par p = { n, chunk ? chunk : 1, 0, fn, ctx,
+			 PTHREAD_MUTEX_INITIALIZER };
+	size_t pieces = (n + p.chunk - 1) / p.chunk;
+
+	if (threads <= 0)
+		threads = tsp_forest_cpus();
+	if ((size_t)threads > pieces)
+		threads = pieces ? (int)pieces : 1;
+	forest_run(threads, par_worker, &p);
+	pthread_mutex_destroy(&p.lock);
+}
+
 static int setup_classes(struct job *jb, const struct tsp_forest_data *d,
 			 struct tsp_error *err)
 {

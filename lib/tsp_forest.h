@@ -204,6 +204,15 @@ int tsp_forest_alloc(struct tsp_forest *f, size_t nfeat, size_t ntrees,
 /* After loading every tree: compute f->bias, prepare fast walks.  */
 void tsp_forest_loaded(struct tsp_forest *f);
 
+/*
+ * Call fn(ctx, lo, hi) on ranges of at most chunk covering [0, n), on up
+ * to threads threads (0 = one per CPU): for work any number of threads
+ * may do at once.
+ */
+void tsp_forest_parallel(size_t n, size_t chunk, int threads,
+			 void (*fn)(void *ctx, size_t lo, size_t hi),
+			 void *ctx);
+
 /* The number of online CPUs (at least 1). */
 int tsp_forest_cpus(void);
 

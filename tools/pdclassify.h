@@ -75,10 +75,11 @@ void pdc_model_save(const struct pdc_config *c, const struct pdc_model *m,
 void pdc_model_load(struct pdc_config *c, struct pdc_model *m);
 
 /* Build the history features of s (continuing h) and the feature rows
- * of the incidents rows[0..n) into a new matrix (caller frees). */
+ * of the incidents rows[0..n) into a new matrix (caller frees), the rows
+ * on threads threads. */
 double *pdc_matrix(const struct tsp_featdef *def, struct tsp_history *h,
 		   const struct tsp_incidents *s, const size_t *rows,
-		   size_t n);
+		   size_t n, int threads);
 
 /* Reports: one metrics record (scope, then extra fields) as NDJSON or a
  * table line; importance; the end of a table. */

@@ -92,6 +92,32 @@ static size_t *all_rows(size_t n)
 	return rows;
 }
 
+#define REASON_SZ 512
+
+/* The reasons of one chunk of predictions, made on several threads. */
+struct reasons {
+	const struct pdc_model *m;
+	const struct tsp_incidents *s;
+	const double *x, *p, *contrib;
+	size_t lo;		/* the chunk's first incident */
+	size_t nreasons;
+	char (*out)[REASON_SZ];
+};
+
+static void reasons_of(void *arg, size_t a, size_t b)
+{
+	struct reasons *r = arg;
+	size_t nf = r->m->def.nfeat;
+
+	for (size_t k = a; k < b; k++) {
+		size_t i = r->lo + k;
+		tsp_features_reason(&r->m->def, r->s, i, r->x + i * nf,
+				    r->contrib + k * nf,
+				    r->p[i] >= r->m->threshold, r->nreasons,
+				    r->out[k], REASON_SZ);
+	}
+}
+
 int pdc_predict(struct pdc_config *c)
 {
 	struct pdc_model m;
@@ -103,7 +129,7 @@ int pdc_predict(struct pdc_config *c)
 	enum tsp_format fmt;
 	size_t *rows, nf;
 	double *x, *p, *contrib = NULL;
-	char num[TSP_NUM_BUFSZ], reason[1024];
+	char num[TSP_NUM_BUFSZ], (*reason)[REASON_SZ] = NULL;
 
 	pdc_model_init(&m);
 	tsp_incidents_init(&s);
@@ -123,30 +149,32 @@ int pdc_predict(struct pdc_config *c)
 	names[3] = tsp_intern("reason", 6);
 	w = writer(fmt, names, c->reasons ? 4 : 3);
 	rows = all_rows(s.n);
-	x = pdc_matrix(&m.def, &m.hist, &s, rows, s.n);
+	x = pdc_matrix(&m.def, &m.hist, &s, rows, s.n, c->forest.threads);
 	p = xmalloc(s.n * sizeof(*p));
-	if (c->reasons)
+	if (c->reasons) {
 		contrib = xmalloc((s.n < CHUNK ? s.n : CHUNK) * nf *
 				  sizeof(*contrib));
+		reason = xmalloc(CHUNK * sizeof(*reason));
+	}
 	for (size_t lo = 0; lo < s.n; lo += CHUNK) {
 		size_t k = s.n - lo < CHUNK ? s.n - lo : CHUNK;
 		if (tsp_forest_predict_many(&m.forest, x + lo * nf, k, p + lo,
 					    contrib, c->forest.threads,
 					    &err) < 0)
 			tsp_cli_die(&err);
+		if (c->reasons) {
+			struct reasons r = { &m, &s, x, p, contrib, lo,
+					     c->reasons, reason };
+			tsp_forest_parallel(k, 512, c->forest.threads,
+					    reasons_of, &r);
+		}
 		for (size_t i = lo; i < lo + k; i++) {
 			struct tsp_field f[4];
-			int call = p[i] >= m.threshold;
 			f[0] = text(names[0], s.v[i].id);
-			f[1] = boolean(names[1], call);
+			f[1] = boolean(names[1], p[i] >= m.threshold);
 			f[2] = number(names[2], round(p[i] * 1e4) / 1e4, num);
-			if (c->reasons) {
-				tsp_features_reason(&m.def, &s, i, x + i * nf,
-						    contrib + (i - lo) * nf,
-						    call, c->reasons, reason,
-						    sizeof(reason));
-				f[3] = text(names[3], reason);
-			}
+			if (c->reasons)
+				f[3] = text(names[3], reason[i - lo]);
 			put(w, f, c->reasons ? 4 : 3);
 		}
 	}
@@ -157,6 +185,7 @@ int pdc_predict(struct pdc_config *c)
 	free(x);
 	free(p);
 	free(contrib);
+	free(reason);
 	pdc_model_release(&m);
 	tsp_incidents_release(&s);
 	return status;
@@ -208,7 +237,7 @@ int pdc_features(struct pdc_config *c)
 		names[3 + j] = tsp_intern(def->name[j], strlen(def->name[j]));
 	w = writer(fmt, names, nf + 3);
 	rows = all_rows(s.n);
-	x = pdc_matrix(def, &m.hist, &s, rows, s.n);
+	x = pdc_matrix(def, &m.hist, &s, rows, s.n, c->forest.threads);
 	f = xmalloc((nf + 3) * sizeof(*f));
 	buf = xmalloc(nf * sizeof(*buf));
 	for (size_t i = 0; i < s.n; i++) {

@@ -56,9 +56,27 @@ enum tsp_format pdc_read(struct pdc_config *c, struct tsp_incidents *s,
 	return c->cli->out_fmt ? c->cli->out_fmt : fmt;
 }
 
+struct rowjob {
+	const struct tsp_featdef *def;
+	const struct tsp_incidents *s;
+	const double *hist;
+	const size_t *rows;
+	double *x;
+};
+
+static void rows_of(void *arg, size_t lo, size_t hi)
+{
+	struct rowjob *j = arg;
+	struct tsp_error err;
+
+	/* (Building rows fails only when out of memory, and does not.) */
+	tsp_features_rows(j->def, j->s, j->hist, j->rows + lo, hi - lo,
+			  j->x + lo * j->def->nfeat, &err);
+}
+
 double *pdc_matrix(const struct tsp_featdef *def, struct tsp_history *h,
 		   const struct tsp_incidents *s, const size_t *rows,
-		   size_t n)
+		   size_t n, int threads)
 {
 	struct tsp_error err;
 	double *hist = NULL, *x;
@@ -72,9 +90,10 @@ double *pdc_matrix(const struct tsp_featdef *def, struct tsp_history *h,
 		tsp_error_set(&err, TSP_ENOMEM, "out of memory");
 		tsp_cli_die(&err);
 	}
-	if ((!def->matrix && tsp_features_history(h, s, hist, &err) < 0) ||
-	    tsp_features_rows(def, s, hist, rows, n, x, &err) < 0)
+	if (!def->matrix && tsp_features_history(h, s, hist, &err) < 0)
 		tsp_cli_die(&err);
+	struct rowjob j = { def, s, hist, rows, x };
+	tsp_forest_parallel(n, 4096, threads, rows_of, &j);
 	free(hist);
 	return x;
 }

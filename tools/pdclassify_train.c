@@ -135,7 +135,7 @@ int pdc_train(struct pdc_config *c)
 	pdc_read(c, &s, NULL, NULL, 0);
 	n = labelled(&s, &rows, &y);
 	fit_def(c, &m.def, &s, NULL);
-	x = pdc_matrix(&m.def, &m.hist, &s, rows, n);
+	x = pdc_matrix(&m.def, &m.hist, &s, rows, n, c->forest.threads);
 	forest_train(c, &m.forest, x, y, n, m.def.nfeat, &fit);
 	m.threshold = choose(c, fit.oob, y, n, "out of bag");
 	m.min_precision = c->min_precision;
