@@ -144,10 +144,14 @@ static void history_saved(void)
 	CHECK(hb1[0] == 1 && hb1[1] == 4 && fabs(hb1[2] - 4.0 / 6) < 1e-15,
 	      "E: D in the hour, 4 in the day, 3 of 4 resolved themselves: "
 	      "%g %g %g", hb1[0], hb1[1], hb1[2]);
-	p.buf[p.len / 2] ^= 0x55;
-	tsp_history_release(&h2);
-	tsp_history_init(&h2);
-	tsp_history_load(&h2, p.buf, p.len, &err);	/* must not crash */
+	for (size_t at = 0; at < p.len; at += 5) {
+		unsigned char keep = p.buf[at];
+		p.buf[at] ^= 0x55;
+		tsp_history_release(&h2);
+		tsp_history_init(&h2);
+		tsp_history_load(&h2, p.buf, p.len, &err); /* must not crash */
+		p.buf[at] = keep;
+	}
 	CHECK(tsp_history_load(&h2, p.buf, 10, &err) < 0,
 	      "a cut history is refused");
 	tsp_params_release(&p);
@@ -234,6 +238,25 @@ static void rows(void)
 	tsp_features_rows(&e, &s, hist, idx, 4, y, &err);
 	CHECK(same && memcmp(x, y, 4 * d.nfeat * sizeof(*x)) == 0,
 	      "definition saved and loaded");
+	/* Cut or damaged: an error, never a crash. */
+	int refused = 1;
+	for (size_t cut = 0; cut < p.len; cut += 7) {
+		struct tsp_featdef z;
+		tsp_featdef_init(&z);
+		if (tsp_featdef_load(&z, p.buf, cut, &err) == 0)
+			refused = 0;
+		tsp_featdef_release(&z);
+	}
+	CHECK(refused, "every cut definition is refused");
+	for (size_t at = 0; at < p.len; at += 13) {
+		struct tsp_featdef z;
+		unsigned char keep = p.buf[at];
+		tsp_featdef_init(&z);
+		p.buf[at] ^= 0xa5;
+		tsp_featdef_load(&z, p.buf, p.len, &err);
+		p.buf[at] = keep;
+		tsp_featdef_release(&z);
+	}
 
 	/* Reasons: grouped, signed, in the prediction's direction. */
 	double *contrib = calloc(d.nfeat, sizeof(*contrib));
