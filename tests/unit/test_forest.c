@@ -203,6 +203,21 @@ static void behaviour(void)
 	CHECK(maxerr < 1e-12, "bias + contributions = probability (%g)",
 	      maxerr);
 	CHECK(maxd < 1e-12, "predict_many = predict (%g)", maxd);
+	/* Many rows with contributions (the ranked walk) = one at a time. */
+	static double many[N * 4];
+	double pm[N], worst = 0;
+	tsp_forest_predict_many(&f1, x, N, pm, many, 2, &err);
+	for (size_t i = 0; i < N; i++) {
+		tsp_forest_explain(&f1, x + i * 4, contrib);
+		for (int j = 0; j < 4; j++)
+			if (fabs(many[i * 4 + j] - contrib[j]) > worst)
+				worst = fabs(many[i * 4 + j] - contrib[j]);
+		if (fabs(pm[i] - p[i]) > worst)
+			worst = fabs(pm[i] - p[i]);
+	}
+	CHECK(worst < 1e-15, "contributions of many rows = of one (%g)",
+	      worst);
+	CHECK(f1.fast != NULL, "the ranked form was built");
 
 	/* max_depth and min_leaf hold (no bootstrap: count samples). */
 	o.bootstrap = 0;
