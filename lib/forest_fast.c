@@ -2,10 +2,10 @@
  * The forest recoded for fast walks.  A feature's thresholds across the
  * whole forest are a short sorted list T; a value x is replaced by its
  * rank r(x) = #{t in T : t < x}, and x <= T[k] exactly when r(x) <= k.
- * So a node needs only the feature and k (4 bytes) besides its right
- * child, and a row only a 16-bit rank per feature: a tree and a block of
- * rows take a quarter of the cache they took as doubles, and a step
- * compares integers.  The walk gives the same leaves as the doubles do.
+ * So a node needs only the feature and k besides its right child (12
+ * bytes, not 24), and a row a 32-bit rank per feature: trees and rows take
+ * half the cache they took as doubles, and a step compares integers.  The
+ * walk gives the same leaves as the doubles do.
  */
 #include "forest_impl.h"
 
@@ -13,12 +13,12 @@
 #include <string.h>
 
 struct fast_node {
-	uint16_t feat;
-	int16_t last;		/* go left when rank <= last (= k), right
-				   when rank - last is positive; -1 in a
-				   leaf, which goes "right" to itself */
+	int32_t last;		/* go left when rank <= last (= k), right
+				   when rank > last; -1 in a leaf, which
+				   goes "right" to itself */
 	uint32_t skip;		/* right child - this node - 1 (a leaf:
 				   -1, so it stays) */
+	uint32_t feat;
 };
 
 struct forest_fast {
@@ -70,7 +70,7 @@ struct forest_fast *forest_fast_build(const struct tsp_forest *f)
 	size_t total = 0, nodes = 0, *cnt;
 	double **lists;
 
-	if (f->nfeat == 0 || f->nfeat > UINT16_MAX)
+	if (f->nfeat == 0 || f->nfeat > INT32_MAX)
 		return NULL;
 	ff = calloc(1, sizeof(*ff));
 	cnt = calloc(f->nfeat, sizeof(*cnt));
@@ -108,7 +108,7 @@ struct forest_fast *forest_fast_build(const struct tsp_forest *f)
 		for (size_t i = 0; i < cnt[j]; i++)
 			if (i == 0 || lists[j][i] != lists[j][k - 1])
 				lists[j][k++] = lists[j][i];
-		if (k >= INT16_MAX)
+		if (k >= INT32_MAX)
 			goto fail;	/* too many: the doubles will do */
 		cnt[j] = k;
 		ff->tstart[j] = total;
@@ -137,8 +137,8 @@ struct forest_fast *forest_fast_build(const struct tsp_forest *f)
 				fn[i].last = -1;
 				continue;
 			}
-			fn[i].feat = (uint16_t)nd->feat;
-			fn[i].last = (int16_t)find(lists[nd->feat],
+			fn[i].feat = (uint32_t)nd->feat;
+			fn[i].last = (int32_t)find(lists[nd->feat],
 						   cnt[nd->feat], nd->thr);
 		}
 		nodes += tr->n;
@@ -158,7 +158,7 @@ fail:
 }
 
 void forest_fast_codes(const struct forest_fast *ff, const double *x,
-		       uint16_t *out)
+		       forest_rank *out)
 {
 	for (size_t j = 0; j < ff->nfeat; j++) {
 		const double *t = ff->thr + ff->tstart[j];
@@ -171,14 +171,14 @@ void forest_fast_codes(const struct forest_fast *ff, const double *x,
 			else
 				hi = mid;
 		}
-		out[j] = (uint16_t)lo;
+		out[j] = (forest_rank)lo;
 	}
 }
 
 static inline uint32_t fstep(const struct fast_node *nd, uint32_t k,
 			     uint32_t r)
 {
-	uint32_t go = r > (uint32_t)(int32_t)nd[k].last || nd[k].last < 0;
+	uint32_t go = (int32_t)r > nd[k].last;
 
 	return k + 1 + (nd[k].skip & (0u - go));
 }
@@ -191,7 +191,7 @@ static inline uint32_t fstep(const struct fast_node *nd, uint32_t k,
 #define FSTEP2(r) (k##r = fstep(nd, k##r, x##r[nd[k##r].feat]))
 
 void forest_fast_walk(const struct forest_fast *ff, size_t t,
-		      const uint16_t *const *xr, size_t m, double *val)
+		      const forest_rank *const *xr, size_t m, double *val)
 {
 	const struct fast_node *nd = ff->node[t];
 	const double *v = ff->value[t];
@@ -200,7 +200,7 @@ void forest_fast_walk(const struct forest_fast *ff, size_t t,
 	for (; i + 8 <= m; i += 8) {
 		uint32_t k0 = 0, k1 = 0, k2 = 0, k3 = 0, k4 = 0, k5 = 0,
 			 k6 = 0, k7 = 0, moved;
-		const uint16_t *x0 = xr[i], *x1 = xr[i + 1], *x2 = xr[i + 2],
+		const forest_rank *x0 = xr[i], *x1 = xr[i + 1], *x2 = xr[i + 2],
 			       *x3 = xr[i + 3], *x4 = xr[i + 4],
 			       *x5 = xr[i + 5], *x6 = xr[i + 6],
 			       *x7 = xr[i + 7];
@@ -239,7 +239,7 @@ void forest_fast_walk(const struct forest_fast *ff, size_t t,
 } while (0)
 
 void forest_fast_explain(const struct forest_fast *ff, size_t t,
-			 const uint16_t *const *xr, double *const *cr,
+			 const forest_rank *const *xr, double *const *cr,
 			 size_t m, double *val)
 {
 	const struct fast_node *nd = ff->node[t];
@@ -249,7 +249,7 @@ void forest_fast_explain(const struct forest_fast *ff, size_t t,
 	for (; i + 8 <= m; i += 8) {
 		uint32_t k0 = 0, k1 = 0, k2 = 0, k3 = 0, k4 = 0, k5 = 0,
 			 k6 = 0, k7 = 0, moved;
-		const uint16_t *x0 = xr[i], *x1 = xr[i + 1], *x2 = xr[i + 2],
+		const forest_rank *x0 = xr[i], *x1 = xr[i + 1], *x2 = xr[i + 2],
 			       *x3 = xr[i + 3], *x4 = xr[i + 4],
 			       *x5 = xr[i + 5], *x6 = xr[i + 6],
 			       *x7 = xr[i + 7];

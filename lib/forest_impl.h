@@ -108,16 +108,19 @@ void forest_oob(const struct tsp_forest *f, const struct tsp_forest_data *d,
 struct forest_fast *forest_fast_build(const struct tsp_forest *f);
 void forest_fast_free(struct forest_fast *ff);
 
+/* A value as its rank among a feature's thresholds. */
+typedef uint32_t forest_rank;
+
 /* Row x (nfeat values) as ranks. */
 void forest_fast_codes(const struct forest_fast *ff, const double *x,
-		       uint16_t *out);
+		       forest_rank *out);
 
 /* Leaf values of the ranked rows xr[0..m) in tree t; with contributions
  * (explain) added to cr[row][feature]. */
 void forest_fast_walk(const struct forest_fast *ff, size_t t,
-		      const uint16_t *const *xr, size_t m, double *val);
+		      const forest_rank *const *xr, size_t m, double *val);
 void forest_fast_explain(const struct forest_fast *ff, size_t t,
-			 const uint16_t *const *xr, double *const *cr,
+			 const forest_rank *const *xr, double *const *cr,
 			 size_t m, double *val);
 
 /* Run fn(arg) on nthreads threads, the caller's among them. */

@@ -154,7 +154,7 @@ struct pjob {
 static void predict_block(const struct tsp_forest *f, const double *x,
 			  size_t lo, size_t hi, double *out, double *contrib,
 			  const double **xr, double **cr, double *val,
-			  uint16_t *codes, const uint16_t **cx)
+			  forest_rank *codes, const forest_rank **cx)
 {
 	size_t m = hi - lo, p = f->nfeat;
 
@@ -195,8 +195,8 @@ static void *pworker(void *arg)
 	const double **xr = malloc(BLOCK * sizeof(*xr));
 	double **cr = malloc(BLOCK * sizeof(*cr));
 	double *val = malloc(BLOCK * sizeof(*val));
-	uint16_t *codes = malloc((BLOCK * j->f->nfeat + 2) * sizeof(*codes));
-	const uint16_t **cx = malloc(BLOCK * sizeof(*cx));
+	forest_rank *codes = malloc((BLOCK * j->f->nfeat + 2) * sizeof(*codes));
+	const forest_rank **cx = malloc(BLOCK * sizeof(*cx));
 
 	for (;;) {
 		size_t lo;
