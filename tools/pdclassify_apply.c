@@ -12,7 +12,7 @@
 #include "tsp_noise.h"
 #include "tsp_num.h"
 
-#define CHUNK 8192	/* rows explained at a time */
+#define CHUNK 32768	/* rows predicted (and explained) at a time */
 
 static void *xmalloc(size_t n)
 {
