@@ -255,8 +255,11 @@ void pdc_report_metrics(struct pdc_report *r, const char *scope, long fold,
 			snprintf(name, sizeof(name), "%s %ld", scope, fold);
 		else
 			snprintf(name, sizeof(name), "%s", scope);
-		printf("%-10s %6zu %6zu %6s %9s %9s %6s %6s %6s %6s %6zu %6zu "
-		       "%6zu %5zu\n", name, train, m->n, fmt3(m->threshold, b[0]),
+		char tr[24] = "-";
+		if (train)
+			snprintf(tr, sizeof(tr), "%zu", train);
+		printf("%-10s %6s %6zu %6s %9s %9s %6s %6s %6s %6s %6zu %6zu "
+		       "%6zu %5zu\n", name, tr, m->n, fmt3(m->threshold, b[0]),
 		       fmt3(m->accuracy, b[1]), fmt3(m->precision, b[2]),
 		       fmt3(m->recall, b[3]), fmt3(m->f1, b[4]),
 		       fmt3(m->auc, b[5]), fmt3(m->brier, b[6]), m->tp, m->fp,
@@ -270,7 +273,8 @@ void pdc_report_metrics(struct pdc_report *r, const char *scope, long fold,
 	tsp_row_str(&row, tsp_intern("scope", 5), scope);
 	if (fold > 0)
 		tsp_row_num(&row, tsp_intern("fold", 4), (double)fold);
-	tsp_row_num(&row, tsp_intern("train", 5), (double)train);
+	if (train)	/* (pooled folds have no one training set) */
+		tsp_row_num(&row, tsp_intern("train", 5), (double)train);
 	tsp_row_num(&row, tsp_intern("test", 4), (double)m->n);
 	tsp_row_num(&row, tsp_intern("positives", 9), (double)m->pos);
 	tsp_row_num(&row, tsp_intern("threshold", 9), m->threshold);
