@@ -416,8 +416,8 @@ int main(int argc, char **argv)
 	tsp_featdef_init(&c.def);
 	tsp_forest_opts_default(&c.forest);
 	/* Leaves of one incident learn the label noise: five give better
-	 * calibrated probabilities (Brier), as good an AUC, and a model a
-	 * third the size (pdclassify(1), BENCHMARKS.md). */
+	 * calibrated probabilities (Brier), as good an AUC, and trees with
+	 * a third of the nodes (pdclassify(1), BENCHMARKS.md). */
 	c.forest.min_leaf = 5;
 	c.folds = 5;
 	c.min_precision = c.threshold = NAN;
