@@ -9,7 +9,7 @@
 #
 # ./configure is run automatically (config.mk) the first time.
 
-TOOLS = tsinterp tsmodel tsscale tsdeseason tsforecast tsscore tsfetch
+TOOLS = tsinterp tsmodel tsscale tsdeseason tsforecast tsscore tsfetch pdclassify
 LIB_SRCS = $(sort $(wildcard lib/*.c))
 UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
 
@@ -34,11 +34,11 @@ PREFIX ?= $(if $(CONF_PREFIX),$(CONF_PREFIX),/usr/local)
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
 
-ALL_CFLAGS = $(WARN) $(WERROR) $(OPT) $(CFLAGS) -D_POSIX_C_SOURCE=200809L \
+ALL_CFLAGS = $(WARN) $(WERROR) $(OPT) $(CFLAGS) -pthread -D_POSIX_C_SOURCE=200809L \
 	-DPACKAGE_VERSION='"$(VERSION)"' -Ilib -Itools \
 	$(GSL_CFLAGS) $(ZLIB_CFLAGS) $(CURL_CFLAGS) $(CONF_CPPFLAGS) $(CPPFLAGS)
 ALL_LDFLAGS = $(OPT) $(CONF_LDFLAGS) $(LDFLAGS)
-LIBS = $(GSL_LIBS) $(ZLIB_LIBS) $(CSV_LIBS) $(CURL_LIBS) -lm
+LIBS = $(GSL_LIBS) $(ZLIB_LIBS) $(CSV_LIBS) $(CURL_LIBS) -lm -pthread
 
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIBA = $(BUILD)/libtspipe.a
@@ -79,7 +79,10 @@ tool_objs = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/$(1)/*.c))
 $(BUILD)/bin/%: $(BUILD)/tools/%.o $$(call tool_objs,$$*) $(CLI_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
-	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	@$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LIBS)
+
+# pdclassify: its subcommands are in tools/pdclassify_*.c.
+$(BUILD)/bin/pdclassify: $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/pdclassify_*.c))
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBA)
 	@echo "  LINK    $@"
