@@ -309,6 +309,8 @@ void tsp_gmm_prepare(struct tsp_gmm *g)
 	for (int j = 0; j < g->k; j++) {
 		g->lc[j] = log(g->w[j]) - 0.5 * (LOG_2PI + log(g->var[j]));
 		g->ih[j] = 0.5 / g->var[j];
+		g->lw[j] = log(g->w[j]);
+		g->sd[j] = sqrt(g->var[j]);
 	}
 	for (int j = 0; j < g->k; j++) {
 		double lp = tsp_gmm_logpdf(g, g->mu[j]);
@@ -438,8 +440,13 @@ double tsp_gmm_logpdf(const struct tsp_gmm *g, double x)
 	return mx + log(sum);
 }
 
-/* log(2 Q(z)) = log erfc(z / sqrt 2), for z >= 0.  Far out (where GSL's
- * overflows) the asymptotic series, whose next term is below 4e-9 there. */
+/*
+ * log(2 Q(z)) = log erfc(z / sqrt 2), for z >= 0.  Beyond z = 40 (and
+ * where GSL's gives NaN, z ~ 1e150) the asymptotic series
+ * 2 Q(z) ~ sqrt(2 / pi) e^(-z^2 / 2) / z (1 - 1/z^2 + 3/z^4 - 15/z^6 +
+ * 105/z^8), whose next term, 945/z^10, is below 1e-13 there: the two
+ * agree to about 1e-13 at the switch.
+ */
 static double log_2q(double z)
 {
 	double r;
@@ -448,25 +455,22 @@ static double log_2q(double z)
 		return gsl_sf_log_erfc(z / M_SQRT2);
 	r = 1 / (z * z);
 	return -z * z / 2 - log(z) - 0.5 * log(M_PI / 2) +
-	       log1p(-r + 3 * r * r);
+	       log1p(r * (-1 + r * (3 + r * (-15 + r * 105))));
 }
 
-/* The z >= 0 with log(2 Q(z)) = lp (lp <= 0). */
+/*
+ * The z >= 0 with log(2 Q(z)) = lp (lp <= 0), for lp below a double's
+ * range (lp < log(TAIL_LINEAR)): Newton from the leading term, with
+ * d/dz log erfc(z / sqrt 2) = -sqrt(2 / pi) / (erfc(z / sqrt 2)
+ * e^(z^2 / 2)), whose logarithm stays in range.
+ */
 static double inv_log_2q(double lp)
 {
-	double z;
+	double z = sqrt(-2 * lp);
 
-	if (lp >= 0)
-		return 0;
-	if (lp > -700)
-		return gsl_cdf_ugaussian_Qinv(exp(lp) / 2);
-	/* Beyond a double's range: Newton from the leading term, with
-	   d/dz log erfc(z / sqrt 2) = -sqrt(2 / pi) / (erfc(z / sqrt 2)
-	   e^(z^2 / 2)), whose logarithm stays in range. */
-	z = sqrt(-2 * lp);
 	for (int i = 0; i < 50; i++) {
-		double f = log_2q(z) - lp;
-		double d = -exp(0.5 * log(2 / M_PI) - z * z / 2 - log_2q(z));
+		double l2q = log_2q(z), f = l2q - lp;
+		double d = -exp(0.5 * log(2 / M_PI) - z * z / 2 - l2q);
 		double step = f / d;
 
 		z -= step;
@@ -476,25 +480,78 @@ static double inv_log_2q(double lp)
 	return z;
 }
 
+/* Tail masses at least this large are summed as they are (every erfc
+ * that underflows is then below 1e-27 of the sum); smaller ones in log
+ * space. */
+#define TAIL_LINEAR 1e-280
+/* Past this many sd from every mean the score is the smallest distance
+ * in sd: the rest (log w, log z) is below 1e-290 of it, and z^2 would
+ * overflow. */
+#define Z_HUGE 1e150
+
+/*
+ * The tail mass of finite x: returns 1 with *p = p(x) if that is at
+ * least TAIL_LINEAR, else 0 with *lp = log p(x) (-Inf if below -DBL_MAX)
+ * and *zmin the smallest |x - mu_j| / sd_j.
+ */
+static int tail(const struct tsp_gmm *g, double x, double *p, double *lp,
+		double *zmin)
+{
+	double z[TSP_GMM_KMAX], lt[TSP_GMM_KMAX], m = -INFINITY, sum = 0;
+
+	*p = 0;
+	*zmin = INFINITY;
+	for (int j = 0; j < g->k; j++) {
+		z[j] = fabs(x - g->mu[j]) / g->sd[j];
+		if (z[j] < *zmin)
+			*zmin = z[j];
+		*p += g->w[j] * erfc(z[j] / M_SQRT2);
+	}
+	if (*p >= TAIL_LINEAR)
+		return 1;
+	for (int j = 0; j < g->k; j++) {
+		lt[j] = g->lw[j] + log_2q(z[j]);
+		if (lt[j] > m)
+			m = lt[j];
+	}
+	if (m == -INFINITY) {
+		*lp = m;
+		return 0;
+	}
+	for (int j = 0; j < g->k; j++)
+		sum += exp(lt[j] - m);
+	*lp = m + log(sum);
+	return 0;
+}
+
+double tsp_gmm_logtail(const struct tsp_gmm *g, double x)
+{
+	double p, lp, zmin;
+
+	if (isnan(x))
+		return NAN;
+	if (isinf(x))
+		return -INFINITY;
+	return tail(g, x, &p, &lp, &zmin) ? log(p) : lp;
+}
+
 double tsp_gmm_score(const struct tsp_gmm *g, double x)
 {
-	double lt[TSP_GMM_KMAX], m = -INFINITY, sum = 0;
+	double p, lp, zmin;
 
 	if (isnan(x))
 		return NAN;
 	if (isinf(x))
 		return INFINITY;
-	for (int j = 0; j < g->k; j++) {
-		double z = fabs(x - g->mu[j]) / sqrt(g->var[j]);
-		lt[j] = log(g->w[j]) + log_2q(z);
-		if (lt[j] > m)
-			m = lt[j];
+	if (g->k == 1) {	/* exactly |z| */
+		zmin = fabs(x - g->mu[0]) / g->sd[0];
+		return zmin <= DBL_MAX ? zmin : DBL_MAX;
 	}
-	if (m == -INFINITY)
-		return INFINITY;
-	for (int j = 0; j < g->k; j++)
-		sum += exp(lt[j] - m);
-	return inv_log_2q(m + log(sum));
+	if (tail(g, x, &p, &lp, &zmin))
+		return p >= 1 ? 0 : gsl_cdf_ugaussian_Qinv(p / 2);
+	if (zmin > Z_HUGE)
+		return zmin <= DBL_MAX ? zmin : DBL_MAX;
+	return inv_log_2q(lp);
 }
 
 double tsp_gmm_zscore(const struct tsp_gmm *g, double x)

@@ -132,10 +132,10 @@ static int reserve(struct tsp_gmmdet *d, size_t want, struct tsp_error *err)
 }
 
 /*
- * The value beside e (direction dir) nearest to it where the log density
- * falls to target: stepping out by a quarter sd of the component most
- * responsible at e, growing 1.25 a step, then Illinois false position on
- * the first bracket.  NaN if none is found.
+ * The value beside e (direction dir) nearest to it where the score
+ * (tsp_gmm_score) rises to target: stepping out by a quarter sd of the
+ * component most responsible at e, growing 1.25 a step, then Illinois
+ * false position on the first bracket.  NaN if none is found.
  */
 static double bound(const struct tsp_gmm *g, double e, double target,
 		    double dir)

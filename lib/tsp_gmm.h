@@ -38,17 +38,23 @@
  * The score of a value x (tsp_gmm_score) is a tail mass made a z: with
  * p(x) = sum_j w_j 2 Q(|x - mu_j| / sd_j) (Q the standard normal upper
  * tail), the chance under the mixture of a deviation from its own
- * component's mean at least as large as x's, the score is Q^-1(p / 2):
- * for one component exactly |x - mu| / sd.  Unlike a density ratio, a
- * very narrow component (a spike of repeated values) does not make every
- * other value look extreme: a value in the middle of a component of
- * weight w scores no more than Q^-1(w / 2) (0.67 for half the weight).
- * Far tails are computed in log space: the score is finite until the
- * squared deviation overflows (some 1e154 sd).  Its sign
- * (tsp_gmm_zscore) is that
- * of x - mu_d, mu_d the mean of the main component (d = dom, the one of
- * highest logpdf(mu_d)): a value between two modes is "above" or "below"
- * as seen from the main mode.
+ * component's mean at least as large as x's, the score is Q^-1(p / 2),
+ * the |z| of a Gaussian value with that two-sided tail: for one component
+ * exactly |x - mu| / sd.  Unlike a density ratio, a very narrow component
+ * (a spike of repeated values) does not make every other value look
+ * extreme: a value in the middle of a component of weight w scores no
+ * more than Q^-1(w / 2) (0.67 for half the weight).  Above every mean
+ * (or below every mean) the score grows with |x| (p only falls).
+ * Computed as: p summed as it is while p >= 1e-280 (z up to about 35.7),
+ * then in log space (log-sum-exp of log w_j + log 2Q(z_j), log 2Q by
+ * GSL's log erfc up to z = 40 and its asymptotic series beyond) and
+ * inverted by Newton; the pieces agree to about 1e-13 where they meet.
+ * Finite for every finite x: past 1e150 sd from every mean the score is
+ * the smallest |x - mu_j| / sd_j (the rest is below a double's
+ * precision), and DBL_MAX where even that exceeds a double.  Its sign
+ * (tsp_gmm_zscore) is that of x - mu_d, mu_d the mean of the main
+ * component (d = dom, the one of highest logpdf(mu_d)): a value between
+ * two modes is "above" or "below" as seen from the main mode.
  */
 #ifndef TSP_GMM_H
 #define TSP_GMM_H
@@ -74,6 +80,8 @@ struct tsp_gmm {
 	/* Derived by tsp_gmm_prepare (fit and load call it): */
 	double lc[TSP_GMM_KMAX];	/* log w - log(2 pi var) / 2 */
 	double ih[TSP_GMM_KMAX];	/* 1 / (2 var) */
+	double lw[TSP_GMM_KMAX];	/* log w */
+	double sd[TSP_GMM_KMAX];	/* sqrt var */
 	double ref;			/* max_j logpdf(mu_j) */
 	int dom;			/* that j, the main component */
 };
@@ -116,9 +124,14 @@ int tsp_gmm_check(const struct tsp_gmm *g, struct tsp_error *err);
  * NaN), by log-sum-exp. */
 double tsp_gmm_logpdf(const struct tsp_gmm *g, double x);
 
-/* The score of x, >= 0 (see above); Inf at +-Inf, NaN for NaN.  About
- * k erfc evaluations: cheap. */
+/* The score of x, >= 0 (see above): finite for finite x, Inf at +-Inf,
+ * NaN for NaN.  About k erfc evaluations and one inverse: cheap. */
 double tsp_gmm_score(const struct tsp_gmm *g, double x);
+
+/* log p(x), the log of the tail mass above (<= 0; 0 only where the
+ * rounded mass is 1); -Inf at +-Inf or where it is below -DBL_MAX (some
+ * 1e154 sd from every mean), NaN for NaN. */
+double tsp_gmm_logtail(const struct tsp_gmm *g, double x);
 
 /* The score with the sign of x - mu[dom]. */
 double tsp_gmm_zscore(const struct tsp_gmm *g, double x);

@@ -20,17 +20,26 @@
  *   - Without a forecast (o->forecast NaN): score = tsp_gmm_score of the
  *     value, z signed by value - expected, expected = the mean of the
  *     main component (the mixture's highest-density component mean).
- *   - With a forecast: score = max(0, score(value) - score(forecast)),
- *     how much less likely the value is than the forecast on the score's
- *     scale (PayPal's "likelihood gap"), expected = the forecast, z
- *     signed by value - forecast.
+ *   - With a forecast: score = max(0, S(value) - S(forecast)), S the
+ *     tail-mass score tsp_gmm_score: how much more extreme the value is
+ *     than the forecast, on the score's scale (PayPal's "likelihood gap"
+ *     made consistent with it), expected = the forecast, z signed by
+ *     value - forecast.  For one component this is |z_v| - |z_f|
+ *     (z_x = (x - mu) / sd), not the former density gap
+ *     sqrt(z_v^2 - z_f^2): the two agree only for a forecast at the mean
+ *     and the new one is smaller otherwise (z_f = 2, z_v = 4: 2 against
+ *     3.46), so only approximately the old behaviour.  A value on the
+ *     other side of the mean from the forecast but no farther from it
+ *     scores 0.
  *   - tail upper (lower) makes the score 0 for values below (above)
  *     expected.  Level WEAK at score >= weak, STRONG at >= strong.
  *   - lower, upper: the nearest values below and above expected whose
- *     score reaches weak, found by stepping outward from expected (steps
- *     of a quarter of the sd of the component most responsible there,
- *     growing by 1.25 each time) and bisecting the first bracket; NaN if
- *     none within 200 steps, and on the side --tail ignores.
+ *     score reaches weak (without a forecast S(x) = weak; with one
+ *     S(x) = S(forecast) + weak), found by stepping outward from
+ *     expected (steps of a quarter of the sd of the component most
+ *     responsible there, growing by 1.25 each time) and Illinois false
+ *     position on the first bracket; NaN if none within 200 steps, and
+ *     on the side --tail ignores.
  * Time going backwards is not checked here (the tool does); it does no
  * harm beyond an odd window.
  */

@@ -3,6 +3,7 @@
  * from scripts/gen-gmm-fixtures), and the streaming gmm detector
  * (lib/gmmdet.c).
  */
+#include <float.h>
 #include <math.h>
 
 #include <gsl/gsl_cdf.h>
@@ -834,44 +835,164 @@ static void test_zero_inflated(void)
 		nonzero++;
 		flagged += tsp_gmm_score(&g, x[i]) >= 3;
 	}
-	/* A Gaussian would flag 0.27%; the mixture's 20% weight moves the
-	   limit in to about 2.5 sd: some 1.3% expected. */
-	CHECK(flagged < nonzero * 0.03, "zero-inflated: %d of %d flagged",
-	      flagged, nonzero);
+	/* A Gaussian flags 0.27% of its values (score >= 3).  Here the
+	   zeros sit at their component's mean and never score; a non-zero
+	   value has p = 0.2 * 2 Q(z) (the zeros' component adds nothing),
+	   which reaches 2 Q(3) = 0.0027 at 2 Q(z) = 0.0135, z = 2.47: 1.35%
+	   of the non-zero values, 0.27% of all, a Gaussian's share (the
+	   density-ratio score flagged about every non-zero value). */
+	printf("# zero-inflated: %d of %d values (%d non-zero) score >= 3\n",
+	       flagged, N, nonzero);
+	CHECK(flagged > N * 0.001 && flagged < N * 0.005,
+	      "zero-inflated: %d of %d flagged", flagged, N);
 	CHECK(tsp_gmm_score(&g, 0) < 1 && tsp_gmm_score(&g, 5) < 1.5 &&
 	      tsp_gmm_score(&g, 12) > 5, "zero-inflated: 0 %g, 5 %g, 12 %g",
 	      tsp_gmm_score(&g, 0), tsp_gmm_score(&g, 5),
 	      tsp_gmm_score(&g, 12));
 }
 
-/* Far tails: continuous through the switch to log space, exact for one
- * component. */
+/* A one-dimensional model from parameters. */
+static void model(struct tsp_gmm *g, int k, const double *w,
+		  const double *mu, const double *var)
+{
+	memset(g, 0, sizeof(*g));
+	g->k = k;
+	for (int j = 0; j < k; j++) {
+		g->w[j] = w[j];
+		g->mu[j] = mu[j];
+		g->var[j] = var[j];
+	}
+	tsp_gmm_prepare(g);
+}
+
+/* One component: exactly |z|, growing with |x - mu|; two identical
+ * components go through the general path (the sum of tail masses, its
+ * log, the inverse) and must give |z| too, to 1e-12, in the far tail as
+ * well (through the switches to log space at z ~ 35.7 and to the
+ * asymptotic series at 40). */
 static void test_far_tail(void)
 {
-	struct tsp_gmm g;
-	double prev = 0;
-	int bad = 0;
+	static const double w1[] = { 1 }, w2[] = { 0.5, 0.5 };
+	static const double mu[] = { 3, 3 }, var[] = { 4, 4 };
+	struct tsp_gmm g, h;
+	double prev = -1, prevh = -1, worst = 0;
+	int bad = 0, badh = 0, mono = 0;
 
-	memset(&g, 0, sizeof(g));
-	g.k = 1;
-	g.w[0] = 1;
-	g.mu[0] = 3;
-	g.var[0] = 4;
-	tsp_gmm_prepare(&g);
-	for (double z = 0; z < 200; z += 0.37) {
-		double s = tsp_gmm_score(&g, 3 + 2 * z);
-		if (!(fabs(s - z) <= 1e-9 * (1 + z)) || s < prev)
-			bad++;
+	model(&g, 1, w1, mu, var);
+	model(&h, 2, w2, mu, var);
+	for (double z = 0; z < 300; z += z < 34 || z > 42 ? 0.37 : 0.0137) {
+		for (int side = -1; side <= 1; side += 2) {
+			double x = 3 + side * 2 * z, zz = fabs(x - 3) / 2;
+			double s = tsp_gmm_score(&g, x), t = tsp_gmm_score(&h, x);
+
+			bad += s != zz;
+			if (fabs(t - zz) > worst)
+				worst = fabs(t - zz);
+			badh += !(fabs(t - zz) <= 1e-12);
+			if (side == 1) {
+				mono += s < prev || t < prevh;
+				prev = s;
+				prevh = t;
+			}
+		}
+	}
+	CHECK(bad == 0, "one component, z 0..300: %d not |z|", bad);
+	CHECK(badh == 0, "two equal components, z 0..300: %d off by more "
+	      "than 1e-12 (worst %g)", badh, worst);
+	CHECK(mono == 0, "score not monotonic in |x - mu|: %d", mono);
+	CHECK(tsp_gmm_score(&g, 1e100) == (1e100 - 3) / 2 &&
+	      fabs(tsp_gmm_score(&h, 1e100) / 5e99 - 1) < 1e-15 &&
+	      fabs(tsp_gmm_score(&h, -1e200) / 5e199 - 1) < 1e-15,
+	      "far away %.17g", tsp_gmm_score(&h, 1e100));
+	/* Finite for every finite value, Inf only for infinite ones. */
+	CHECK(tsp_gmm_score(&h, DBL_MAX) == DBL_MAX / 2 &&
+	      tsp_gmm_score(&h, -DBL_MAX) == DBL_MAX / 2 &&
+	      isinf(tsp_gmm_score(&h, INFINITY)) &&
+	      isnan(tsp_gmm_score(&h, NAN)), "extremes");
+	h.var[0] = h.var[1] = 1e-10;
+	tsp_gmm_prepare(&h);
+	CHECK(tsp_gmm_score(&h, DBL_MAX) == DBL_MAX &&
+	      tsp_gmm_score(&h, -DBL_MAX) == DBL_MAX &&
+	      tsp_gmm_logtail(&h, DBL_MAX) == -INFINITY,
+	      "beyond a double: %g", tsp_gmm_score(&h, DBL_MAX));
+}
+
+/* log p(x) and the score against scipy (tests/unit/ref_gmm.h), from the
+ * centre of each component out to 80 sd. */
+static void test_tail_reference(void)
+{
+	for (size_t c = 0; c < sizeof(gmm_tails) / sizeof(gmm_tails[0]);
+	     c++) {
+		const struct gmm_ref_tail *r = &gmm_tails[c];
+		struct tsp_gmm g;
+		double wl = 0, ws = 0;
+		int bad = 0;
+
+		model(&g, r->k, r->w, r->mu, r->var);
+		for (size_t i = 0; i < r->n; i++) {
+			double lp = tsp_gmm_logtail(&g, r->x[i]);
+			double s = tsp_gmm_score(&g, r->x[i]);
+			double el = fabs(lp - r->lp[i]) /
+				    (1 + fabs(r->lp[i]));
+			double es = fabs(s - r->score[i]) /
+				    (1 + r->score[i]);
+
+			if (el > wl)
+				wl = el;
+			if (es > ws)
+				ws = es;
+			bad += !(el <= 1e-12 && es <= 1e-12);
+		}
+		CHECK(bad == 0, "tail %s: %d of %zu off (worst log p %g, "
+		      "score %g)", r->name, bad, r->n, wl, ws);
+	}
+}
+
+/* The score of a real mixture at both sides of its switches: where p
+ * falls below 1e-280 (log space from there) and where the main term's
+ * z passes 40 (the asymptotic series); above every mean it only grows. */
+static void test_tail_switch(void)
+{
+	static const double w[] = { 0.5, 0.3, 0.2 }, mu[] = { -5, 0, 4 };
+	static const double var[] = { 1, 0.09, 4 };
+	struct tsp_gmm g;
+	double lo = 4, hi = 4 + 2 * 45, x, a, b, prev = 0;
+	int mono = 0;
+
+	model(&g, 3, w, mu, var);
+	for (int i = 0; i < 200; i++) {	/* log p(x) = log 1e-280 */
+		x = lo + (hi - lo) / 2;
+		if (x <= lo || x >= hi)
+			break;
+		if (tsp_gmm_logtail(&g, x) > log(1e-280))
+			lo = x;
+		else
+			hi = x;
+	}
+	a = tsp_gmm_score(&g, lo);
+	b = tsp_gmm_score(&g, hi);
+	CHECK(hi == nextafter(lo, INFINITY) && b >= a && b - a < 1e-12,
+	      "switch to log space at %.17g: %.17g, %.17g", lo, a, b);
+	x = 4 + 2 * 40;
+	a = tsp_gmm_score(&g, nextafter(x, 0));
+	b = tsp_gmm_score(&g, nextafter(x, INFINITY));
+	CHECK(b >= a && b - a < 1e-12, "switch to the series at z = 40: "
+	      "%.17g, %.17g", a, b);
+	for (x = 4; x < 4 + 2 * 60; x += 0.0013) {
+		double s = tsp_gmm_score(&g, x);
+
+		mono += s < prev;
 		prev = s;
 	}
-	CHECK(bad == 0, "one component, z 0..200: %d off", bad);
-	CHECK(fabs(tsp_gmm_score(&g, 1e100) / 5e99 - 1) < 1e-9, "far away");
+	CHECK(mono == 0, "not growing above every mean: %d", mono);
 }
 
 int main(void)
 {
 	test_zero_inflated();
 	test_far_tail();
+	test_tail_reference();
+	test_tail_switch();
 	test_reference();
 	test_one_component();
 	test_far_values();
