@@ -13,7 +13,13 @@
 
 #define READ_CHUNK (256 * 1024)
 
+/*
+ * A field of the record being read: its text is in the arena at off, or,
+ * for an unquoted field the fast path took, in the line buffer at p (made
+ * NUL-terminated in place once the whole line is known good).
+ */
 struct field_off {
+	const char *p;
 	size_t off, len;
 	int plain;
 };
@@ -47,6 +53,9 @@ struct tsp_reader {
 	int no_fastpath;	/* testing: every line through libcsv */
 	char *qbuf;		/* fast path: a quoted field's text */
 	size_t qcap;
+	char *rawbuf;		/* fast path: the line as read (rec.raw) */
+	size_t rawcap, rawlen;
+	int have_raw;
 	int soft_error;		/* the last error left the reader usable */
 
 	/* NDJSON state */
@@ -73,6 +82,7 @@ static int fill(struct tsp_reader *r, struct tsp_error *err)
 		memmove(r->buf, r->buf + r->pos, r->end - r->pos);
 		r->end -= r->pos;
 		r->pos = 0;
+		r->buf[r->end] = '\0';
 	}
 	if (r->cap - r->end < READ_CHUNK) {
 		size_t ncap = r->cap * 2;
@@ -111,6 +121,7 @@ static int fill(struct tsp_reader *r, struct tsp_error *err)
 		return 0;
 	}
 	r->end += (size_t)got;
+	r->buf[r->end] = '\0';	/* a stop byte for csv_fast's scan */
 	return 1;
 }
 
@@ -276,6 +287,7 @@ void tsp_reader_free(struct tsp_reader *r)
 	free(r->arena);
 	free(r->fo);
 	free(r->qbuf);
+	free(r->rawbuf);
 	free(r->fields);
 	free(r);
 }
@@ -329,11 +341,37 @@ static void add_field(struct tsp_reader *r, const char *s, size_t len,
 	if (len)
 		memcpy(r->arena + r->alen, s, len);
 	r->arena[r->alen + len] = '\0';
+	r->fo[r->nfo].p = NULL;
 	r->fo[r->nfo].off = r->alen;
 	r->fo[r->nfo].len = len;
 	r->fo[r->nfo].plain = plain;
 	r->nfo++;
 	r->alen += len + 1;
+}
+
+/* An unquoted field left where it is in the line buffer (fast path). */
+static void add_inplace(struct tsp_reader *r, const char *s, size_t len)
+{
+	if (r->nfo == r->focap) {
+		size_t ncap = r->focap ? r->focap * 2 : 16;
+		struct field_off *n = realloc(r->fo, ncap * sizeof(*n));
+		if (!n) {
+			r->csv_nomem = 1;
+			return;
+		}
+		r->fo = n;
+		r->focap = ncap;
+	}
+	r->fo[r->nfo].p = s;
+	r->fo[r->nfo].len = len;
+	r->fo[r->nfo].plain = 1;
+	r->nfo++;
+}
+
+/* The text of field i of the record being read. */
+static const char *fo_text(const struct tsp_reader *r, size_t i)
+{
+	return r->fo[i].p ? r->fo[i].p : r->arena + r->fo[i].off;
 }
 
 /* libcsv callback: one field. */
@@ -357,14 +395,9 @@ static void csv_record_end(int c, void *data)
 	r->rec_done = 1;
 }
 
-/* SWAR: some byte of the 8-byte word w equals c. */
-#define HAS_BYTE(w, c) \
-	((((w) ^ (0x0101010101010101ULL * (c))) - 0x0101010101010101ULL) & \
-	 ~((w) ^ (0x0101010101010101ULL * (c))) & 0x8080808080808080ULL)
-
-/* Bytes an unquoted field may not hold on the fast path. */
-static const unsigned char csv_unsafe[256] = {
-	['"'] = 1, ['\r'] = 1, ['\n'] = 1,
+/* Bytes that end an unquoted field's scan on the fast path. */
+static const unsigned char csv_stop[256] = {
+	[','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1, ['\0'] = 1,
 };
 
 /*
@@ -416,20 +449,22 @@ static int csv_fast(struct tsp_reader *r, const char *s, size_t len)
 			add_field(r, q ? r->qbuf : "", q, 0);
 		} else {
 			size_t j = i;
-			/* to the next comma, 8 bytes at a time */
-			for (; j + 8 <= len; j += 8) {
-				uint64_t w;
-				memcpy(&w, s + j, 8);
-				if (HAS_BYTE(w, ',') || HAS_BYTE(w, '"') ||
-				    HAS_BYTE(w, '\r') || HAS_BYTE(w, '\n'))
+			/*
+			 * To the next comma.  The byte after the line is a
+			 * stop byte too (its LF or CR, or the NUL fill()
+			 * keeps after the data), so the loop needs no bound;
+			 * a NUL inside the line is text and the scan goes on.
+			 */
+			for (;;) {
+				while (!csv_stop[(unsigned char)s[j]])
+					j++;
+				if (j >= len || s[j] == ',')
 					break;
-			}
-			while (j < len && s[j] != ',') {
-				if (csv_unsafe[(unsigned char)s[j]])
-					return 0;
+				if (s[j] != '\0')
+					return 0;	/* quote, CR or LF */
 				j++;
 			}
-			add_field(r, s + i, j - i, 1);
+			add_inplace(r, s + i, j - i);
 			i = j;
 		}
 		if (r->csv_nomem)
@@ -438,6 +473,26 @@ static int csv_fast(struct tsp_reader *r, const char *s, size_t len)
 			break;
 		i++;	/* the comma */
 	}
+	/*
+	 * Keep the line as read for writers that copy it (rec.raw); then,
+	 * the line being good, end each in-place field with a NUL over the
+	 * comma, CR or LF after it (the buffer is ours and keeps a spare byte
+	 * after its data, for a last line without LF).  Copying every field
+	 * to the arena was a tenth of a simple filter's time.
+	 */
+	if (len + 1 > r->rawcap) {
+		char *nb = realloc(r->rawbuf, 2 * len + 64);
+		if (!nb)
+			return -1;
+		r->rawbuf = nb;
+		r->rawcap = 2 * len + 64;
+	}
+	memcpy(r->rawbuf, s, len);
+	r->rawlen = len;
+	r->have_raw = 1;
+	for (size_t k = 0; k < r->nfo; k++)
+		if (r->fo[k].p)
+			((char *)r->fo[k].p)[r->fo[k].len] = '\0';
 	r->rec_done = 1;
 	return 1;
 }
@@ -458,8 +513,7 @@ static int csv_take_header(struct tsp_reader *r, struct tsp_error *err)
 		return tsp_error_set(err, TSP_ENOMEM, "out of memory");
 	r->ncols = r->nfo;
 	for (size_t i = 0; i < r->nfo; i++) {
-		const char *nm = tsp_intern(r->arena + r->fo[i].off,
-					    r->fo[i].len);
+		const char *nm = tsp_intern(fo_text(r, i), r->fo[i].len);
 		if (!nm)
 			return tsp_error_set(err, TSP_ENOMEM, "out of memory");
 		for (size_t j = 0; j < i; j++) {
@@ -487,6 +541,7 @@ static int csv_next(struct tsp_reader *r, struct tsp_record **rec,
 		r->alen = 0;
 		r->rec_done = 0;
 		r->in_record = 0;
+		r->have_raw = 0;
 		while (!r->rec_done) {
 			int rc = next_line(r, &s, &len, err);
 			if (rc < 0)
@@ -561,7 +616,7 @@ static int csv_next(struct tsp_reader *r, struct tsp_record **rec,
 	for (size_t i = 0; i < r->nfo; i++) {
 		struct tsp_field *f = &r->fields[i];
 		f->name = r->header[i];
-		f->val = r->arena + r->fo[i].off;
+		f->val = fo_text(r, i);
 		f->len = (uint32_t)r->fo[i].len;
 		f->type = TSP_T_TEXT;
 		f->flags = r->fo[i].plain ? TSP_FF_PLAIN : 0;
@@ -571,6 +626,8 @@ static int csv_next(struct tsp_reader *r, struct tsp_record **rec,
 	r->rec.schema = r->schema;
 	r->rec.input = r->name;
 	r->rec.line = r->rec_line;
+	r->rec.raw = r->have_raw ? r->rawbuf : NULL;
+	r->rec.rawlen = r->have_raw ? r->rawlen : 0;
 	*rec = &r->rec;
 	return 1;
 }
@@ -602,6 +659,7 @@ static int ndjson_next(struct tsp_reader *r, struct tsp_record **rec,
 	r->rec.schema = 0;
 	r->rec.input = r->name;
 	r->rec.line = r->line;
+	r->rec.raw = NULL;
 	*rec = &r->rec;
 	return 1;
 }

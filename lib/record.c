@@ -105,6 +105,7 @@ int tsp_recbuf_copy(struct tsp_recbuf *rb, const struct tsp_record *src,
 	}
 	rb->rec = *src;
 	rb->rec.f = rb->fields;
+	rb->rec.raw = NULL;	/* the copy does not keep the line */
 	return 0;
 }
 

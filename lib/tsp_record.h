@@ -47,6 +47,13 @@ struct tsp_record {
 	unsigned long schema;
 	const char *input;	/* input name for messages (interned) */
 	long line;		/* line where the record starts */
+	/*
+	 * The record's CSV text as read (one line, without its line end;
+	 * valid as long as the fields are), or NULL.  A writer may copy it
+	 * in place of fields it has not changed.
+	 */
+	const char *raw;
+	size_t rawlen;
 };
 
 /*

@@ -36,6 +36,17 @@ int tsp_writer_header(struct tsp_writer *w, const char *const *names,
 int tsp_writer_write(struct tsp_writer *w, const struct tsp_field *f,
 		     size_t n, struct tsp_error *err);
 
+/*
+ * Write one record of n fields of which the first nraw are unchanged from
+ * an input record whose CSV text is raw (rawlen bytes, no line end): when
+ * the output is CSV and f's names are exactly the header's, the text is
+ * copied as it is and only f[nraw..n) are formatted; otherwise the same as
+ * tsp_writer_write(w, f, n, err).  Returns 0 or -1 with err set.
+ */
+int tsp_writer_write_raw(struct tsp_writer *w, const char *raw,
+			 size_t rawlen, const struct tsp_field *f, size_t nraw,
+			 size_t n, struct tsp_error *err);
+
 /* Write out what is buffered.  Returns 0 or -1 with err set. */
 int tsp_writer_flush(struct tsp_writer *w, struct tsp_error *err);
 

@@ -370,6 +370,34 @@ static int write_ndjson(struct tsp_writer *w, const struct tsp_field *f,
 	return put_json_raw(w, "}\n", 2, err);
 }
 
+int tsp_writer_write_raw(struct tsp_writer *w, const char *raw,
+			 size_t rawlen, const struct tsp_field *f, size_t nraw,
+			 size_t n, struct tsp_error *err)
+{
+	size_t i, need;
+
+	if (w->fmt != TSP_FMT_CSV || !w->have_header || n != w->ncols ||
+	    nraw > n)
+		return tsp_writer_write(w, f, n, err);
+	for (i = 0; i < n; i++)
+		if (f[i].name != w->cols[i])
+			return tsp_writer_write(w, f, n, err);
+	need = rawlen + 1;
+	for (i = nraw; i < n; i++)
+		need += 2 * (size_t)f[i].len + 3;
+	if (reserve(w, need, err) < 0)
+		return -1;
+	memcpy(w->buf + w->len, raw, rawlen);
+	w->len += rawlen;
+	for (i = nraw; i < n; i++) {
+		if (i)
+			w->buf[w->len++] = ',';
+		put_csv_value(w, &f[i]);
+	}
+	w->buf[w->len++] = '\n';
+	return 0;
+}
+
 int tsp_writer_write(struct tsp_writer *w, const struct tsp_field *f,
 		     size_t n, struct tsp_error *err)
 {

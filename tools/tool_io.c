@@ -69,17 +69,52 @@ void tsp_row_start(struct tsp_row *r, const struct tsp_record *src)
 	memcpy(r->f, src->f, src->n * sizeof(*r->f));
 	r->n = src->n;
 	r->src = src;
+	r->dirty = 0;
+	if (src->schema != r->hint_schema || !src->schema) {
+		memset(r->hint, 0, sizeof(r->hint));
+		r->hint_schema = src->schema;
+	}
 }
 
-/* The index of field name, appended when absent. */
+/*
+ * The index of field name, appended when absent.  Rows of one CSV schema
+ * set the same names in the same order, so a hint remembers where each
+ * went: a name at its hinted index is there; a name hinted at the end is
+ * in neither src (same schema) nor this row (the hint would say where),
+ * so it is appended without a search.
+ */
 static size_t row_field(struct tsp_row *r, const char *name)
 {
-	for (size_t i = 0; i < r->n; i++)
-		if (r->f[i].name == name)
+	size_t h = (size_t)(((uintptr_t)name * 0x9E3779B97F4A7C15ULL) >> 61), i;
+	/* only rows started from a record of a known schema use hints */
+	int hinted = r->src && r->src->schema && r->src->schema == r->hint_schema;
+
+	if (hinted && r->hint[h].name == name) {
+		i = r->hint[h].idx;
+		if (i < r->n && r->f[i].name == name) {
+			if (i < r->src->n)
+				r->dirty = 1;
 			return i;
-	row_reserve(r, r->n + 1);
+		}
+		if (i == r->n)
+			goto append;
+	}
+	for (i = 0; i < r->n; i++)
+		if (r->f[i].name == name)
+			goto found;
+append:
+	if (r->n + 1 > r->cap)
+		row_reserve(r, r->n + 1);
 	r->f[r->n].name = name;
-	return r->n++;
+	i = r->n++;
+found:
+	if (r->src && i < r->src->n)
+		r->dirty = 1;
+	if (hinted) {
+		r->hint[h].name = name;
+		r->hint[h].idx = i;
+	}
+	return i;
 }
 
 void tsp_row_num(struct tsp_row *r, const char *name, double v)
@@ -139,6 +174,7 @@ void tsp_row_time_set(struct tsp_row *r, const struct tsp_cli *c, long ti,
 		out.frac_digits = 0;
 	}
 	f = &r->f[ti];
+	r->dirty = 1;
 	f->val = r->buf[ti];
 	f->len = (uint32_t)tsp_time_format(t, &out, r->buf[ti]);
 	f->type = out.kind == TSP_TIME_RFC3339 ? TSP_T_STRING : TSP_T_JSONNUM;
@@ -157,7 +193,12 @@ void tsp_row_write(struct tsp_row *r, struct tsp_writer *w)
 	struct tsp_error err;
 
 	tsp_error_clear(&err);
-	if (tsp_writer_write(w, r->f, r->n, &err) == 0)
+	/* a record passed through unchanged but for new fields: its line */
+	if (r->src && r->src->raw && !r->dirty && r->n >= r->src->n) {
+		if (tsp_writer_write_raw(w, r->src->raw, r->src->rawlen, r->f,
+					 r->src->n, r->n, &err) == 0)
+			return;
+	} else if (tsp_writer_write(w, r->f, r->n, &err) == 0)
 		return;
 	/* A later input with other columns: say which record. */
 	if (err.code == TSP_EDATA && r->src) {

@@ -23,6 +23,10 @@ struct tsp_row {
 	size_t n, cap;
 	char (*buf)[TSP_ROW_BUFSZ];	/* text of field i, when we made it */
 	const struct tsp_record *src;
+	int dirty;		/* a field of src was changed */
+	/* where each of the last few names set went, for src's schema */
+	struct { const char *name; size_t idx; } hint[8];
+	unsigned long hint_schema;
 };
 
 /* Zero a row; allocates nothing.  tsp_row_release frees it. */

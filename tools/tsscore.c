@@ -74,17 +74,25 @@ static const char *score_text(double v, char *buf)
 {
 	long long n = llround(v * 1e4);
 	long long ip = n / 10000;
-	int fp = (int)(n % 10000), len;
+	int fp = (int)(n % 10000), len = 0;
+	char digits[24];
+	int nd = 0;
 
-	len = snprintf(buf, 32, "%lld", ip);
+	/* snprintf("%lld") was an eighth of tsscore's time */
+	do {
+		digits[nd++] = (char)('0' + ip % 10);
+		ip /= 10;
+	} while (ip);
+	while (nd)
+		buf[len++] = digits[--nd];
 	if (fp) {
 		buf[len++] = '.';
 		for (int d = 1000; d && fp; d /= 10) {
 			buf[len++] = (char)('0' + fp / d);
 			fp %= d;
 		}
-		buf[len] = 0;
 	}
+	buf[len] = 0;
 	return buf;
 }
 
