@@ -9,7 +9,7 @@
 #
 # ./configure is run automatically (config.mk) the first time.
 
-TOOLS = tsinterp tsmodel tsscale tsdeseason tsforecast tsscore tsfetch pdclassify
+TOOLS = tsinterp tsmodel tsscale tsdeseason tsforecast tsscore tsfetch pdclassify tsdecide
 LIB_SRCS = $(sort $(wildcard lib/*.c))
 UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
 
