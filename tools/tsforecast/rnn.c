@@ -249,6 +249,7 @@ static int fit_own(struct fc_state *st, size_t idx, size_t hold)
 	prepare(st, s, hold, &p);
 	arch_of(st, L, H, &a);
 	s->rnn->net = fc_xrealloc(NULL, sizeof(*s->rnn->net));
+	memset(s->rnn->net, 0, sizeof(*s->rnn->net));
 	s->rnn->own = 1;
 	snprintf(what, sizeof(what), "series %s", fc_key(st, idx, q, sizeof(q)));
 	tsp_error_clear(&err);
@@ -324,16 +325,17 @@ void fc_rnn_train_all(struct fc_state *st, int evaluate)
 			longest = p[k].n > longest ? p[k].n : longest;
 		arch_of(st, L, H, &a);
 		st->net = fc_xrealloc(NULL, sizeof(*st->net));
+		memset(st->net, 0, sizeof(*st->net));
 		tsp_error_clear(&err);
-		if (longest < L + H) {
-			for (size_t k = 0; k < np; k++)
-				too_short(st, idx[k], p[k].n, L, H);
-		} else if (train(st, st->net, &a, p, np, "all series",
-				 &err) < 0) {
-			if (err.code != TSP_EDATA)
+		if (longest < L + H ||
+		    train(st, st->net, &a, p, np, "all series", &err) < 0) {
+			if (longest >= L + H && err.code != TSP_EDATA)
 				tsp_cli_die(&err);
 			for (size_t k = 0; k < np; k++)
 				too_short(st, idx[k], p[k].n, L, H);
+			tsp_rnn_release(st->net);
+			free(st->net);
+			st->net = NULL;
 		} else {
 			for (size_t k = 0; k < np; k++) {
 				struct fc_series *s = &st->s[idx[k]];
@@ -508,6 +510,7 @@ int fc_rnn_load(struct fc_state *st, struct fc_series *s,
 					   strlen(FC_RNN_NET_KEY), &np, err);
 			if (rc == 1) {
 				st->net = fc_xrealloc(NULL, sizeof(*st->net));
+				memset(st->net, 0, sizeof(*st->net));
 				rc = tsp_rnn_load(st->net, np.buf, np.len,
 						  err) < 0 ? -1 : 1;
 				if (rc < 0) {
@@ -529,6 +532,7 @@ int fc_rnn_load(struct fc_state *st, struct fc_series *s,
 		s->rnn->net = st->net;
 	} else {
 		s->rnn->net = fc_xrealloc(NULL, sizeof(*s->rnn->net));
+		memset(s->rnn->net, 0, sizeof(*s->rnn->net));
 		s->rnn->own = 1;
 		if (tsp_rnn_load(s->rnn->net, buf, len, err) < 0)
 			return -1;
