@@ -29,7 +29,8 @@ static void usage(void)
 "\n"
 "Methods:\n"
 "  -m, --method NAME          auto (default), ets, ses, holt, hw, theta,\n"
-"                             stlf, naive, snaive, mean, drift, linear\n"
+"                             stlf, naive, snaive, mean, drift, linear,\n"
+"                             gru, lstm (recurrent networks, below)\n"
 "      --model ETS            ets model as R writes it: ZZZ (default),\n"
 "                             ANN, AAdN, MAM...; Z = choose\n"
 "      --damped yes|no|auto   damped trend (ets: auto; holt, hw: no)\n"
@@ -55,6 +56,17 @@ static void usage(void)
 "                             before it; then update the model\n"
 "      --warmup DUR|N         --online: points fitted on before the first\n"
 "                             forecast (default two periods + 2, or 10)\n"
+"Recurrent networks (--method gru|lstm):\n"
+"      --lookback DUR|N       steps the encoder reads (default 60)\n"
+"      --hidden N             units per layer (default 32)\n"
+"      --layers N             stacked layers (default 1)\n"
+"      --epochs N             at most (default 50; early stopping)\n"
+"      --patience N           epochs without a better validation loss\n"
+"                             before stopping (default 5)\n"
+"      --threads N            training threads (default 1)\n"
+"      --global               one network for all series (default)\n"
+"      --per-series           one network per series\n"
+"      --tz ZONE              time of day and weekday in ZONE\n"
 "Models:\n"
 "      --save FILE            keep each series' fitted model in FILE\n"
 "      --load FILE            continue from saved models (no refit)\n"
@@ -96,7 +108,11 @@ static int take_point(struct fc_state *st, size_t idx,
 				    tsp_quote(q, sizeof(q), pt->key,
 					      pt->keylen), msg);
 	}
-	if (s->state == S_MODEL) {
+	if (s->state == S_MODEL && s->rnn) {
+		for (int64_t i = 1; i < gap; i++)
+			fc_rnn_update(st, s, NAN, gap - i, sd);
+		*f = fc_rnn_update(st, s, v, 0, sd);
+	} else if (s->state == S_MODEL) {
 		for (int64_t i = 1; i < gap; i++)
 			tsp_fc_update(s->model, NAN, sd);
 		*f = tsp_fc_update(s->model, v, sd);
@@ -106,7 +122,9 @@ static int take_point(struct fc_state *st, size_t idx,
 		    s->n >= fc_warmup(st, s)) {
 			s->input = rec->input;
 			s->line = rec->line;
-			if (fc_series_fit(st, idx, s->n) == 0) {
+			if (st->cfg.rnn.on)
+				fc_rnn_fit_one(st, idx);  /* keeps its values */
+			else if (fc_series_fit(st, idx, s->n) == 0) {
 				free(s->y);
 				s->y = NULL;
 				s->n = s->cap = 0;
@@ -150,7 +168,10 @@ static int record_cb(void *ctx, const struct tsp_record *rec,
 	tsp_row_start(&st->row, rec);
 	if (st->cfg.online && !isnan(f)) {
 		/* the interval of a one-step forecast */
-		fc_intervals(st, s->model, 1, &f, &sd, 0, lo, hi);
+		if (s->rnn)
+			fc_rnn_intervals(st, s, 1, &f, lo, hi);
+		else
+			fc_intervals(st, s->model, 1, &f, &sd, 0, lo, hi);
 		fc_put_forecast(st, s, "observed", f, sd, lo, hi);
 	} else {
 		fc_put_forecast(st, NULL, "observed", NAN, NAN, NULL, NULL);
@@ -168,14 +189,16 @@ static void forecast_series(struct fc_state *st, size_t idx)
 	struct tsp_fc_opts o;
 	size_t h;
 
-	if (s->state == S_COLLECT && s->n)
+	if (s->state == S_COLLECT && s->n && !st->cfg.rnn.on)
 		fc_series_fit(st, idx, s->n);
 	if (st->cfg.online && !st->cfg.horizon_given)
 		return;		/* the one-step forecasts were all */
 	fc_series_opts(st, s, NULL, 0, &o);
 	h = fc_steps(s, &st->cfg.horizon);
 	if (!st->cfg.horizon_given)
-		h = o.np ? 2 * o.period[0] : 10;
+		h = st->cfg.rnn.on || s->rnn ? (s->rnn ? s->rnn->net->a.horizon
+					     : 10)
+		    : o.np ? 2 * o.period[0] : 10;
 	else if (h == 0 && s->state == S_MODEL &&
 		 (s->g.step || s->g.months)) {
 		fc_off_step(st, idx, "--horizon", st->cfg.horizon_arg);
@@ -192,6 +215,8 @@ static void finish(struct fc_state *st)
 	struct tsp_writer *ew = NULL;
 	int progress = st->cfg.progress && ns > 1;
 
+	if (st->cfg.rnn.on && !st->cfg.online)
+		fc_rnn_train_all(st, st->cfg.evaluate);
 	if (st->cfg.evaluate)
 		ew = fc_eval_begin(st);
 	for (size_t i = 0; i < ns; i++) {

@@ -8,6 +8,7 @@
  *   tsforecast/output.c  forecast records, intervals, end-of-run warnings
  *   tsforecast/eval.c    --evaluate: accuracy per series and overall
  *   tsforecast/store.c   --load and --save
+ *   tsforecast/rnn.c     --method gru|lstm: training, forecasts, store
  *
  * These are tool code: they print and exit (through cli.h) where the
  * library would return an error.
@@ -18,6 +19,7 @@
 #include "tool_io.h"
 #include "tsp_forecast.h"
 #include "tsp_grid.h"
+#include "tsp_rnn.h"
 #include "tsp_store.h"
 
 /* An amount given as a duration or as a number of steps. */
@@ -30,6 +32,25 @@ struct fc_amount {
 enum period_mode { PERIOD_GRID, PERIOD_GIVEN, PERIOD_AUTO, PERIOD_NONE };
 
 enum interval_mode { IV_ANALYTIC, IV_SIMULATE, IV_EMPIRICAL };
+
+/* --method gru|lstm and its options (tsforecast/rnn.c). */
+struct fc_rnn_config {
+	int on;
+	enum tsp_rnn_cell cell;
+	size_t hidden, layers, epochs, threads, batch, patience;
+	struct fc_amount lookback;
+	const char *lookback_arg;
+	int per_series;
+	const char *tz;
+};
+
+/* A series' network: its scaling, and the network (owned, or the one
+ * all series share). */
+struct fc_rnn_fit {
+	struct tsp_rnn *net;
+	int own;
+	double mu, sd;
+};
 
 struct fc_config {
 	struct tsp_fc_opts fc;
@@ -47,6 +68,7 @@ struct fc_config {
 	const char *horizon_arg, *holdout_arg;	/* as given: messages */
 	int refit, online, evaluate, no_echo, table, progress;
 	int horizon_given;
+	struct fc_rnn_config rnn;
 	char options[512];	/* for the store */
 };
 
@@ -58,6 +80,7 @@ struct fc_series {
 	size_t n, cap;
 	struct tsp_fc_model *model;	/* S_MODEL */
 	struct tsp_fc_model *prior;	/* --load --refit: the saved kind */
+	struct fc_rnn_fit *rnn;		/* S_MODEL of --method gru|lstm */
 	enum sstate state;
 	int looked_up;
 	struct tsp_recbuf last;	/* template of the forecast records */
@@ -85,6 +108,8 @@ struct fc_state {
 	/* evaluation totals */
 	double log_mase, sum_mae, sum_rmse, sum_smape, cov[TSP_FC_MAXLEVELS];
 	size_t nmase, neval, ncov;
+	struct tsp_rnn *net;	/* the network all series share */
+	int net_looked_up;
 };
 
 /* tsforecast/opts.c */
@@ -186,6 +211,43 @@ void fc_evaluate(struct fc_state *st, size_t idx, struct tsp_writer *w);
 
 /* The overall line, then flush and free w. */
 void fc_eval_end(struct fc_state *st, struct tsp_writer *w);
+
+/* tsforecast/rnn.c */
+
+/* --method gru|lstm: train the networks of every series still gathering
+ * (the last `hold` points of each left out: --evaluate), once for all
+ * (global) or one per series; a series too short fails with a message. */
+void fc_rnn_train_all(struct fc_state *st, int evaluate);
+
+/* --online: fit series idx alone on its values so far (the warm-up). */
+int fc_rnn_fit_one(struct fc_state *st, size_t idx);
+
+/* Forecast s h steps after its last value n (<= s->n) into p. */
+void fc_rnn_path(struct fc_state *st, const struct fc_series *s, size_t n,
+		 size_t h, struct fc_path *p);
+
+/* --online: the one-step forecast made before v, then take v; v falls
+ * `ahead` slots before the grid's last time (0: at it). */
+double fc_rnn_update(struct fc_state *st, struct fc_series *s, double v,
+		     int64_t ahead, double *sd);
+
+/* Intervals of forecasts mean[h] at every level, as fc_intervals. */
+void fc_rnn_intervals(struct fc_state *st, const struct fc_series *s,
+		      size_t h, const double *mean, double *lo, double *hi);
+
+/* Store: the series' entry parameters (and, once, the shared network);
+ * and reading them back.  Returns 0 or -1 with err set. */
+int fc_rnn_save(struct fc_state *st, const struct fc_series *s,
+		struct tsp_params *p, struct tsp_error *err);
+int fc_rnn_load(struct fc_state *st, struct fc_series *s,
+		const unsigned char *buf, size_t len, struct tsp_error *err);
+int fc_rnn_save_shared(struct fc_state *st, struct tsp_store_writer *w,
+		       struct tsp_error *err);
+
+/* The reserved key of the shared network's entry. */
+#define FC_RNN_NET_KEY "\x1enetwork"
+
+void fc_rnn_release(struct fc_series *s);
 
 /* tsforecast/store.c */
 

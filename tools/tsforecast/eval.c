@@ -101,7 +101,7 @@ void fc_evaluate(struct fc_state *st, size_t idx, struct tsp_writer *w)
 	struct fc_path p;
 	char q[80];
 
-	if (s->state != S_COLLECT || !s->n)
+	if (!s->n || (s->state != S_COLLECT && !s->rnn))
 		return;
 	if (h == 0) {
 		fc_off_step(st, idx, "--holdout", st->cfg.holdout_arg);
@@ -116,9 +116,12 @@ void fc_evaluate(struct fc_state *st, size_t idx, struct tsp_writer *w)
 		return;
 	}
 	n = s->n - h;
-	if (fc_series_fit(st, idx, n) < 0)
+	if (s->rnn)	/* trained already, on the first n of each series */
+		fc_rnn_path(st, s, n, h, &p);
+	else if (fc_series_fit(st, idx, n) < 0)
 		return;
-	fc_path_make(st, s, h, &p);
+	else
+		fc_path_make(st, s, h, &p);
 	tsp_fc_accuracy(s->y, n, s->m, s->y + n, p.mean, h, p.lo, p.hi, nl,
 			&acc);
 	report_series(st, idx, n, h, &acc, w);

@@ -8,13 +8,15 @@
 #include <string.h>
 
 #include "tsforecast.h"
+#include "tsp_tz.h"
 
 enum {
 	OPT_METHOD = 1000, OPT_MODEL, OPT_DAMPED, OPT_SEASONAL, OPT_PERIOD,
 	OPT_HORIZON, OPT_LEVEL, OPT_NO_ECHO, OPT_ONLINE, OPT_WARMUP,
 	OPT_SAVE, OPT_LOAD, OPT_REFIT, OPT_EVALUATE, OPT_HOLDOUT,
 	OPT_REPORT, OPT_INTERVAL, OPT_NSIM, OPT_SEED, OPT_IC, OPT_STEP,
-	OPT_PROGRESS
+	OPT_PROGRESS, OPT_HIDDEN, OPT_LAYERS, OPT_LOOKBACK, OPT_EPOCHS,
+	OPT_THREADS, OPT_PATIENCE, OPT_GLOBAL, OPT_PER_SERIES, OPT_TZ
 };
 
 static const struct option longopts[] = {
@@ -40,6 +42,15 @@ static const struct option longopts[] = {
 	{"ic", required_argument, NULL, OPT_IC},
 	{"step", required_argument, NULL, OPT_STEP},
 	{"progress", no_argument, NULL, OPT_PROGRESS},
+	{"hidden", required_argument, NULL, OPT_HIDDEN},
+	{"layers", required_argument, NULL, OPT_LAYERS},
+	{"lookback", required_argument, NULL, OPT_LOOKBACK},
+	{"epochs", required_argument, NULL, OPT_EPOCHS},
+	{"threads", required_argument, NULL, OPT_THREADS},
+	{"patience", required_argument, NULL, OPT_PATIENCE},
+	{"global", no_argument, NULL, OPT_GLOBAL},
+	{"per-series", no_argument, NULL, OPT_PER_SERIES},
+	{"tz", required_argument, NULL, OPT_TZ},
 	TSP_CLI_LONGOPTS,
 	{NULL, 0, NULL, 0}
 };
@@ -150,7 +161,71 @@ struct pending {
 	int damped;		/* -2 not given, -1 auto, 0 no, 1 yes */
 	int seasonal;		/* -1 not given; 1 multiplicative */
 	int model;		/* --model given */
+	const char *rnn_opt;	/* a gru/lstm option given */
 };
+
+/* A whole number in [lo, hi] for opt, or exit 2. */
+static size_t parse_count(const char *opt, const char *arg, long lo, long hi)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (end == arg || *end || v < lo || v > hi)
+		tsp_cli_usage_error("bad %s '%s' (a whole number from %ld to "
+				    "%ld)", opt, arg, lo, hi);
+	return (size_t)v;
+}
+
+/* The options of --method gru|lstm; 0 if opt is none of them. */
+static int set_rnn_option(struct fc_config *c, struct pending *pd, int opt,
+			  const char *arg)
+{
+	struct fc_rnn_config *r = &c->rnn;
+	struct tsp_error err;
+
+	switch (opt) {
+	case OPT_HIDDEN:
+		r->hidden = parse_count("--hidden", arg, 1, 1024);
+		pd->rnn_opt = "--hidden";
+		break;
+	case OPT_LAYERS:
+		r->layers = parse_count("--layers", arg, 1, 8);
+		pd->rnn_opt = "--layers";
+		break;
+	case OPT_LOOKBACK:
+		parse_amount("--lookback", arg, &r->lookback);
+		r->lookback_arg = arg;
+		pd->rnn_opt = "--lookback";
+		break;
+	case OPT_EPOCHS:
+		r->epochs = parse_count("--epochs", arg, 1, 100000);
+		pd->rnn_opt = "--epochs";
+		break;
+	case OPT_THREADS:
+		r->threads = parse_count("--threads", arg, 1, 64);
+		pd->rnn_opt = "--threads";
+		break;
+	case OPT_PATIENCE:
+		r->patience = parse_count("--patience", arg, 1, 100000);
+		pd->rnn_opt = "--patience";
+		break;
+	case OPT_GLOBAL: r->per_series = 0; pd->rnn_opt = "--global"; break;
+	case OPT_PER_SERIES:
+		r->per_series = 1;
+		pd->rnn_opt = "--per-series";
+		break;
+	case OPT_TZ:
+		tsp_error_clear(&err);
+		if (tsp_tz_set(arg, &err) < 0)
+			tsp_cli_usage_error("%s", err.msg);
+		r->tz = arg;
+		pd->rnn_opt = "--tz";
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
 
 static void set_option(struct fc_config *c, struct pending *pd, int opt,
 		       const char *arg)
@@ -158,12 +233,19 @@ static void set_option(struct fc_config *c, struct pending *pd, int opt,
 	struct tsp_fc_opts *o = &c->fc;
 	char *end;
 
+	if (set_rnn_option(c, pd, opt, arg))
+		return;
 	switch (opt) {
 	case 'm':
-		if (tsp_fc_method_parse(arg, &o->method) < 0)
+		c->rnn.on = !strcmp(arg, "gru") || !strcmp(arg, "lstm");
+		c->rnn.cell = arg[0] == 'l' ? TSP_RNN_LSTM : TSP_RNN_GRU;
+		if (c->rnn.on)
+			o->method = TSP_FC_AUTO;
+		else if (tsp_fc_method_parse(arg, &o->method) < 0)
 			tsp_cli_usage_error("bad --method '%s' (auto, "
 				"ets, ses, holt, hw, theta, stlf, naive, "
-				"snaive, mean, drift or linear)", arg);
+				"snaive, mean, drift, linear, gru or lstm)",
+				arg);
 		break;
 	case OPT_MODEL: parse_model(arg, &o->ets); pd->model = 1; break;
 	case OPT_DAMPED:
@@ -268,6 +350,13 @@ static void check_options(struct fc_config *c, const struct pending *pd)
 			tsp_cli_usage_error("--damped auto is for ets; holt "
 					    "and hw take yes or no");
 	}
+	if (pd->rnn_opt && !c->rnn.on)
+		tsp_cli_usage_error("%s goes with --method gru or lstm",
+				    pd->rnn_opt);
+	if (c->rnn.on && c->interval != IV_ANALYTIC)
+		tsp_cli_usage_error("--interval is not for gru and lstm: their "
+				    "intervals are quantiles of validation "
+				    "errors");
 	if (c->evaluate && !(c->holdout.steps || c->holdout.dur))
 		tsp_cli_usage_error("--evaluate needs --holdout DUR|N");
 	if (!c->evaluate && (c->holdout.steps || c->holdout.dur || c->table))
@@ -285,17 +374,29 @@ static void check_options(struct fc_config *c, const struct pending *pd)
 	if (c->no_echo && c->online && !c->horizon_given)
 		tsp_cli_usage_error("--no-echo with --online leaves nothing "
 				    "to write");
+	if (!c->rnn.on) {
+		snprintf(c->options, sizeof(c->options),
+			 "{\"method\":\"%s\",\"levels\":%zu,"
+			 "\"interval\":\"%s\"}",
+			 tsp_fc_method_name(o->method), c->nlevel,
+			 c->interval == IV_ANALYTIC ? "analytic" :
+			 c->interval == IV_SIMULATE ? "simulate" : "empirical");
+		return;
+	}
 	snprintf(c->options, sizeof(c->options),
-		 "{\"method\":\"%s\",\"levels\":%zu,\"interval\":\"%s\"}",
-		 tsp_fc_method_name(o->method), c->nlevel,
-		 c->interval == IV_ANALYTIC ? "analytic" :
-		 c->interval == IV_SIMULATE ? "simulate" : "empirical");
+		 "{\"method\":\"%s\",\"levels\":%zu,\"hidden\":%zu,"
+		 "\"layers\":%zu,\"training\":\"%s\",\"tz\":\"%s\","
+		 "\"seed\":%lu}", c->rnn.cell == TSP_RNN_GRU ? "gru" : "lstm",
+		 c->nlevel, c->rnn.hidden ? c->rnn.hidden : 32,
+		 c->rnn.layers ? c->rnn.layers : 1,
+		 c->rnn.per_series ? "per-series" : "global",
+		 c->rnn.tz ? c->rnn.tz : "UTC", c->seed);
 }
 
 void fc_options_parse(int argc, char **argv, struct tsp_cli *cli,
 		      struct fc_config *c, void (*usage)(void))
 {
-	struct pending pd = { -2, -1, 0 };
+	struct pending pd = { -2, -1, 0, NULL };
 	int opt;
 
 	memset(c, 0, sizeof(*c));

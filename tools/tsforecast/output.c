@@ -81,6 +81,10 @@ void fc_path_make(struct fc_state *st, const struct fc_series *s,
 	size_t nl = st->cfg.nlevel;
 	struct tsp_error err;
 
+	if (s->rnn) {
+		fc_rnn_path(st, s, s->n, h, p);
+		return;
+	}
 	p->mean = fc_xrealloc(NULL, h * sizeof(*p->mean));
 	p->sd = fc_xrealloc(NULL, h * sizeof(*p->sd));
 	p->lo = fc_xrealloc(NULL, nl * h * sizeof(*p->lo));

@@ -212,6 +212,11 @@ size_t fc_warmup(const struct fc_state *st, const struct fc_series *s)
 	struct tsp_fc_opts o;
 	size_t w;
 
+	if (st->cfg.rnn.on && !(st->cfg.warmup.steps || st->cfg.warmup.dur)) {
+		/* a few hundred windows (lookback 60 steps by default) */
+		w = fc_steps(s, &st->cfg.rnn.lookback);
+		return (w ? w : 60) * 5 + 1;
+	}
 	if (st->cfg.warmup.steps || st->cfg.warmup.dur) {
 		w = fc_steps(s, &st->cfg.warmup);
 		return w ? w : 10;
@@ -233,6 +238,11 @@ void fc_state_release(struct fc_state *st)
 			tsp_fc_model_release(s->prior);
 		free(s->model);
 		free(s->prior);
+		fc_rnn_release(s);
+	}
+	if (st->net) {
+		tsp_rnn_release(st->net);
+		free(st->net);
 	}
 	free(st->s);
 	tsp_store_close(st->store);

@@ -8,6 +8,30 @@
 
 #include "tsforecast.h"
 
+/* A series of --method gru|lstm: its scaling, last values, network. */
+static int rnn_lookup(struct fc_state *st, struct fc_series *s,
+		      const struct tsp_point *pt, const unsigned char *buf,
+		      size_t len, struct tsp_error *err)
+{
+	char q[80], msg[sizeof(err->msg)];
+
+	if (st->cfg.refit)
+		tsp_cli_usage_error("--refit is not available for gru and "
+				    "lstm models: train anew with --method");
+	if (fc_rnn_load(st, s, buf, len, err) < 0 ||
+	    tsp_grid_load(&s->g, buf, len, err) < 0) {
+		if (err->code == TSP_ENOMEM)
+			tsp_cli_die(err);
+		memcpy(msg, err->msg, sizeof(msg));
+		tsp_error_at(err, TSP_EDATA, st->cfg.load, 0, "series %s: %s",
+			     tsp_quote(q, sizeof(q), pt->key, pt->keylen),
+			     msg);
+		tsp_cli_die(err);
+	}
+	s->state = S_MODEL;
+	return 0;
+}
+
 int fc_store_lookup(struct fc_state *st, size_t idx,
 		    const struct tsp_point *pt, const struct tsp_record *rec,
 		    struct tsp_error *err)
@@ -33,6 +57,10 @@ int fc_store_lookup(struct fc_state *st, size_t idx,
 		fc_die_nomem();
 	buf = st->params.buf;
 	len = st->params.len;
+	if (tsp_params_find(buf, len, "scale_mu", &it) == 1) {
+		free(m);
+		return rnn_lookup(st, s, pt, buf, len, err);
+	}
 	if (tsp_fc_load(m, buf, len, err) < 0 ||
 	    tsp_grid_load(&s->g, buf, len, err) < 0) {
 		tsp_fc_model_release(m);
@@ -79,7 +107,8 @@ void fc_store_save(struct fc_state *st)
 		key = tsp_table_key(st->in.series, i, &keylen);
 		tsp_params_clear(&st->params);
 		/* the entry: the model, then the grid, then ours */
-		if (tsp_fc_save(s->model, &st->params, &err) < 0 ||
+		if ((s->rnn ? fc_rnn_save(st, s, &st->params, &err)
+			    : tsp_fc_save(s->model, &st->params, &err)) < 0 ||
 		    tsp_grid_save(&s->g, &st->params, &err) < 0 ||
 		    tsp_params_num(&st->params, "mase_period", (double)s->m,
 				   &err) < 0 ||
@@ -87,6 +116,10 @@ void fc_store_save(struct fc_state *st)
 			tsp_store_abort(w);
 			tsp_cli_die(&err);
 		}
+	}
+	if (fc_rnn_save_shared(st, w, &err) < 0) {
+		tsp_store_abort(w);
+		tsp_cli_die(&err);
 	}
 	if (tsp_store_commit(w, &err) < 0)
 		tsp_cli_die(&err);
