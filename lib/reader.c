@@ -313,19 +313,27 @@ static int ensure_fields(struct tsp_reader *r, size_t n)
 }
 
 /* Append one field of the current record to the arena. */
-static void add_field(struct tsp_reader *r, const char *s, size_t len,
-		      int plain)
+/* Room for one more field offset; -1 (and csv_nomem) when out of memory. */
+static int fo_reserve(struct tsp_reader *r)
 {
 	if (r->nfo == r->focap) {
 		size_t ncap = r->focap ? r->focap * 2 : 16;
 		struct field_off *n = realloc(r->fo, ncap * sizeof(*n));
 		if (!n) {
 			r->csv_nomem = 1;
-			return;
+			return -1;
 		}
 		r->fo = n;
 		r->focap = ncap;
 	}
+	return 0;
+}
+
+static void add_field(struct tsp_reader *r, const char *s, size_t len,
+		      int plain)
+{
+	if (fo_reserve(r) < 0)
+		return;
 	if (r->alen + len + 1 > r->acap) {
 		size_t ncap = r->acap ? r->acap * 2 : 4096;
 		while (ncap < r->alen + len + 1)
@@ -352,16 +360,8 @@ static void add_field(struct tsp_reader *r, const char *s, size_t len,
 /* An unquoted field left where it is in the line buffer (fast path). */
 static void add_inplace(struct tsp_reader *r, const char *s, size_t len)
 {
-	if (r->nfo == r->focap) {
-		size_t ncap = r->focap ? r->focap * 2 : 16;
-		struct field_off *n = realloc(r->fo, ncap * sizeof(*n));
-		if (!n) {
-			r->csv_nomem = 1;
-			return;
-		}
-		r->fo = n;
-		r->focap = ncap;
-	}
+	if (fo_reserve(r) < 0)
+		return;
 	r->fo[r->nfo].p = s;
 	r->fo[r->nfo].len = len;
 	r->fo[r->nfo].plain = 1;

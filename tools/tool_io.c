@@ -9,13 +9,29 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void die_nomem(void)
+void tsp_die_nomem(void)
 {
 	struct tsp_error err;
 
 	tsp_error_clear(&err);
 	tsp_error_set(&err, TSP_ENOMEM, "out of memory");
 	tsp_cli_die(&err);
+}
+
+void *tsp_grow_zeroed(void *arr, size_t *n, size_t idx, size_t sz)
+{
+	size_t m = *n ? *n * 2 : 1024;
+	char *na;
+
+	if (idx < *n)
+		return arr;
+	while (m <= idx)
+		m *= 2;
+	if (m > SIZE_MAX / sz || !(na = realloc(arr, m * sz)))
+		tsp_die_nomem();
+	memset(na + *n * sz, 0, (m - *n) * sz);
+	*n = m;
+	return na;
 }
 
 void tsp_row_init(struct tsp_row *r)
@@ -42,12 +58,12 @@ static void row_reserve(struct tsp_row *r, size_t n)
 		cap *= 2;
 	nf = realloc(r->f, cap * sizeof(*r->f));
 	if (!nf)
-		die_nomem();
+		tsp_die_nomem();
 	r->f = nf;
 	/* Fields whose text we made point into buf: move them with it. */
 	nb = malloc(cap * sizeof(*r->buf));
 	if (!nb)
-		die_nomem();
+		tsp_die_nomem();
 	if (r->buf) {
 		memcpy(nb, r->buf, r->cap * sizeof(*r->buf));
 		uintptr_t lo = (uintptr_t)r->buf;
@@ -240,7 +256,7 @@ static void write_empty_header(struct tsp_input *in, struct tsp_reader *r)
 		return;
 	names = malloc((n + in->nextra + 1) * sizeof(*names));
 	if (!names)
-		die_nomem();
+		tsp_die_nomem();
 	memcpy(names, h, n * sizeof(*names));
 	for (size_t j = 0; j < in->nextra; j++) {
 		size_t i;
@@ -267,11 +283,11 @@ static int check_order(struct tsp_input *in, const struct tsp_record *rec,
 			cap *= 2;
 		nl = realloc(in->last, cap * sizeof(*nl));
 		if (!nl)
-			die_nomem();
+			tsp_die_nomem();
 		in->last = nl;
 		nf = realloc(in->lastfmt, cap * sizeof(*nf));
 		if (!nf)
-			die_nomem();
+			tsp_die_nomem();
 		in->lastfmt = nf;
 		for (size_t i = in->lastcap; i < cap; i++)
 			in->last[i] = INT64_MIN;
@@ -318,7 +334,7 @@ void tsp_input_read(struct tsp_input *in, const char *path, tsp_input_fn fn,
 	if (!in->w && !in->no_output) {
 		in->w = tsp_writer_new(STDOUT_FILENO, in->fmt);
 		if (!in->w)
-			die_nomem();
+			tsp_die_nomem();
 		tsp_cli_set_output(in->w);
 	}
 	if (tsp_reader_empty(r) && !in->quiet)
@@ -339,7 +355,7 @@ void tsp_input_read(struct tsp_input *in, const char *path, tsp_input_fn fn,
 		}
 		idx = tsp_table_get(in->series, pt.key, pt.keylen, &added);
 		if (idx < 0)
-			die_nomem();
+			tsp_die_nomem();
 		if (in->check_order &&
 		    check_order(in, rec, &pt, (size_t)idx, &err) < 0) {
 			bad_record(in, &err);

@@ -29,6 +29,17 @@ struct tsp_row {
 	unsigned long hint_schema;
 };
 
+/* Exit 1 with "TOOL: out of memory". */
+void tsp_die_nomem(void);
+
+/*
+ * Make index idx of the array arr (*n elements of size sz, zero-filled)
+ * exist: it grows by doubling (to 1024 at first), the new elements zeroed.
+ * Returns the array (moved, maybe); exits 1 when out of memory.  For the
+ * tools' per-series state, indexed by the series table.
+ */
+void *tsp_grow_zeroed(void *arr, size_t *n, size_t idx, size_t sz);
+
 /* Zero a row; allocates nothing.  tsp_row_release frees it. */
 void tsp_row_init(struct tsp_row *r);
 void tsp_row_release(struct tsp_row *r);

@@ -54,28 +54,9 @@ struct state {
 	tsp_time_t short_reach;
 };
 
-static void die_nomem(void)
-{
-	struct tsp_error err;
-
-	tsp_error_clear(&err);
-	tsp_error_set(&err, TSP_ENOMEM, "out of memory");
-	tsp_cli_die(&err);
-}
-
 static struct series *series_at(struct state *st, size_t idx)
 {
-	if (idx >= st->ns) {
-		size_t n = st->ns ? st->ns * 2 : 1024;
-		struct series *ns;
-		while (n <= idx)
-			n *= 2;
-		if (!(ns = realloc(st->s, n * sizeof(*ns))))
-			die_nomem();
-		memset(ns + st->ns, 0, (n - st->ns) * sizeof(*ns));
-		st->s = ns;
-		st->ns = n;
-	}
+	st->s = tsp_grow_zeroed(st->s, &st->ns, idx, sizeof(*st->s));
 	return &st->s[idx];
 }
 

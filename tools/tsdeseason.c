@@ -123,28 +123,9 @@ struct state {
 	size_t nskip, skipcap, skipat;
 };
 
-static void die_nomem(void)
-{
-	struct tsp_error err;
-
-	tsp_error_set(&err, TSP_ENOMEM, "out of memory");
-	tsp_cli_die(&err);
-}
-
 static struct series *series_at(struct state *st, size_t idx)
 {
-	if (idx >= st->ns) {
-		size_t n = st->ns ? st->ns * 2 : 1024;
-		struct series *ns;
-		while (n <= idx)
-			n *= 2;
-		ns = realloc(st->s, n * sizeof(*ns));
-		if (!ns)
-			die_nomem();
-		memset(ns + st->ns, 0, (n - st->ns) * sizeof(*ns));
-		st->s = ns;
-		st->ns = n;
-	}
+	st->s = tsp_grow_zeroed(st->s, &st->ns, idx, sizeof(*st->s));
 	return &st->s[idx];
 }
 
@@ -182,7 +163,7 @@ static int gather_cb(void *ctx, const struct tsp_record *rec,
 			struct skipped *ns = realloc(st->skip,
 						     cap * sizeof(*ns));
 			if (!ns)
-				die_nomem();
+				tsp_die_nomem();
 			st->skip = ns;
 			st->skipcap = cap;
 		}
@@ -217,7 +198,7 @@ static int seasonal_col(struct state *st, size_t k, tsp_time_t dur)
 	snprintf(name, sizeof(name), "seasonal_%s", label);
 	st->f_seasonal[st->ncol] = tsp_intern(name, strlen(name));
 	if (!st->f_seasonal[st->ncol])
-		die_nomem();
+		tsp_die_nomem();
 	st->col_dur[st->ncol] = dur;
 	return (int)st->ncol++;
 }
@@ -398,7 +379,7 @@ static int load_cb(void *ctx, const struct tsp_record *rec,
 						      pt->keylen),
 					    st->cfg.load);
 		if (!(s->model = calloc(1, sizeof(*s->model))))
-			die_nomem();
+			tsp_die_nomem();
 		if (tsp_ds_model_load(s->model, st->params.buf, st->params.len,
 				      err) < 0) {
 			char msg[sizeof(err->msg)];
@@ -449,7 +430,7 @@ static void write_profile(struct state *st, size_t i, struct tsp_writer *w)
 	if (tsp_ds_stats(d, &ps, &err) < 0)
 		tsp_cli_die(&err);
 	if (!(key = malloc(keylen + 1)))
-		die_nomem();
+		tsp_die_nomem();
 	for (size_t j = 0; j < keylen; j++)	/* -k a,b joins with 0x1f */
 		key[j] = k0[j] == 0x1f ? ',' : k0[j];
 	key[keylen] = '\0';
@@ -637,7 +618,7 @@ static void detect(struct state *st)
 					      st->in.fmt : TSP_FMT_CSV);
 
 	if (!w)
-		die_nomem();
+		tsp_die_nomem();
 	tsp_cli_set_output(w);
 	st->in.w = w;
 	for (size_t i = 0; i < tsp_table_count(st->in.series); i++)

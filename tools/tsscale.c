@@ -106,21 +106,7 @@ static int oom(struct tsp_error *err)
 
 static struct series *series_at(struct state *st, size_t idx)
 {
-	if (idx >= st->ns) {
-		size_t n = st->ns ? st->ns * 2 : 1024;
-		struct series *ns;
-		while (n <= idx)
-			n *= 2;
-		ns = realloc(st->s, n * sizeof(*ns));
-		if (!ns) {
-			struct tsp_error err;
-			oom(&err);
-			tsp_cli_die(&err);
-		}
-		memset(ns + st->ns, 0, (n - st->ns) * sizeof(*ns));
-		st->s = ns;
-		st->ns = n;
-	}
+	st->s = tsp_grow_zeroed(st->s, &st->ns, idx, sizeof(*st->s));
 	return &st->s[idx];
 }
 

@@ -40,28 +40,9 @@ struct state {
 	char scorebuf[32];		/* the score of the row being written */
 };
 
-static void die_nomem(void)
-{
-	struct tsp_error err;
-
-	tsp_error_clear(&err);
-	tsp_error_set(&err, TSP_ENOMEM, "out of memory");
-	tsp_cli_die(&err);
-}
-
 static struct series *series_at(struct state *st, size_t idx)
 {
-	if (idx >= st->ns) {
-		size_t n = st->ns ? st->ns * 2 : 1024;
-		struct series *ns;
-		while (n <= idx)
-			n *= 2;
-		if (!(ns = realloc(st->s, n * sizeof(*ns))))
-			die_nomem();
-		memset(ns + st->ns, 0, (n - st->ns) * sizeof(*ns));
-		st->s = ns;
-		st->ns = n;
-	}
+	st->s = tsp_grow_zeroed(st->s, &st->ns, idx, sizeof(*st->s));
 	return &st->s[idx];
 }
 
@@ -139,7 +120,7 @@ static int scorer_ready(struct state *st, struct series *s,
 	}
 	if (st->cfg.evaluate &&
 	    !(s->ev = calloc(st->cfg.sc.ndet + 1, sizeof(*s->ev))))
-		die_nomem();
+		tsp_die_nomem();
 	return 0;
 }
 
@@ -265,7 +246,7 @@ static void report(struct state *st)
 	tsp_error_clear(&err);
 	if (!st->cfg.table) {
 		if (!(w = tsp_writer_new(STDOUT_FILENO, TSP_FMT_NDJSON)))
-			die_nomem();
+			tsp_die_nomem();
 		tsp_cli_set_output(w);
 	} else {
 		printf("%-12s %7s %7s %7s %6s %6s %6s %7s %7s %7s %9s %10s\n",
