@@ -246,29 +246,22 @@ void forest_fast_explain(const struct forest_fast *ff, size_t t,
 	const double *v = ff->value[t];
 	size_t i = 0;
 
-	for (; i + 8 <= m; i += 8) {
-		uint32_t k0 = 0, k1 = 0, k2 = 0, k3 = 0, k4 = 0, k5 = 0,
-			 k6 = 0, k7 = 0, moved;
+	/* four lanes, not eight: with a contributions row per lane, eight
+	 * do not fit the registers and each step spills */
+	for (; i + 4 <= m; i += 4) {
+		uint32_t k0 = 0, k1 = 0, k2 = 0, k3 = 0, moved;
 		const forest_rank *x0 = xr[i], *x1 = xr[i + 1], *x2 = xr[i + 2],
-			       *x3 = xr[i + 3], *x4 = xr[i + 4],
-			       *x5 = xr[i + 5], *x6 = xr[i + 6],
-			       *x7 = xr[i + 7];
+			       *x3 = xr[i + 3];
 		double *c0 = cr[i], *c1 = cr[i + 1], *c2 = cr[i + 2],
-		       *c3 = cr[i + 3], *c4 = cr[i + 4], *c5 = cr[i + 5],
-		       *c6 = cr[i + 6], *c7 = cr[i + 7];
+		       *c3 = cr[i + 3];
 		do {
 			moved = 0;
 			ESTEP(0); ESTEP(1); ESTEP(2); ESTEP(3);
-			ESTEP(4); ESTEP(5); ESTEP(6); ESTEP(7);
 		} while (moved);
 		val[i] = v[k0];
 		val[i + 1] = v[k1];
 		val[i + 2] = v[k2];
 		val[i + 3] = v[k3];
-		val[i + 4] = v[k4];
-		val[i + 5] = v[k5];
-		val[i + 6] = v[k6];
-		val[i + 7] = v[k7];
 	}
 	for (; i < m; i++) {
 		uint32_t k = 0, nk;
