@@ -233,7 +233,9 @@ void forest_fast_walk(const struct forest_fast *ff, size_t t,
 #define ESTEP(r) do { \
 	uint32_t f_ = nd[k##r].feat; \
 	uint32_t nk_ = fstep(nd, k##r, x##r[f_]); \
-	c##r[f_] += v[nk_] - v[k##r]; \
+	double vn_ = v[nk_]; \
+	c##r[f_] += vn_ - vk##r; \
+	vk##r = vn_; \
 	moved |= nk_ ^ k##r; \
 	k##r = nk_; \
 } while (0)
@@ -254,14 +256,16 @@ void forest_fast_explain(const struct forest_fast *ff, size_t t,
 			       *x3 = xr[i + 3];
 		double *c0 = cr[i], *c1 = cr[i + 1], *c2 = cr[i + 2],
 		       *c3 = cr[i + 3];
+		/* each lane's node value, carried from step to step */
+		double vk0 = v[0], vk1 = v[0], vk2 = v[0], vk3 = v[0];
 		do {
 			moved = 0;
 			ESTEP(0); ESTEP(1); ESTEP(2); ESTEP(3);
 		} while (moved);
-		val[i] = v[k0];
-		val[i + 1] = v[k1];
-		val[i + 2] = v[k2];
-		val[i + 3] = v[k3];
+		val[i] = vk0;
+		val[i + 1] = vk1;
+		val[i + 2] = vk2;
+		val[i + 3] = vk3;
 	}
 	for (; i < m; i++) {
 		uint32_t k = 0, nk;
