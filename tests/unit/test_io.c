@@ -62,6 +62,19 @@ static int slurp(const char *text, size_t len, enum tsp_format fmt,
 	return rc;
 }
 
+/* s[0..n) is a whole line of text[0..len), without its line end. */
+static int is_line(const char *text, size_t len, const char *s, size_t n)
+{
+	for (size_t at = 0; at + n <= len; at++) {
+		if ((at && text[at - 1] != '\n') || memcmp(text + at, s, n))
+			continue;
+		if (at + n == len || text[at + n] == '\n' ||
+		    text[at + n] == '\r')
+			return 1;
+	}
+	return 0;
+}
+
 /* As slurp, CSV, with the fast path on or off; stops at the first error. */
 static int slurp_opts(const char *text, size_t len, int fast, char *out,
 		      size_t cap, struct tsp_error *err)
@@ -74,6 +87,10 @@ static int slurp_opts(const char *text, size_t len, int fast, char *out,
 	out[0] = '\0';
 	tsp_reader_set_fastpath(r, fast);
 	while ((rc = tsp_reader_next(r, &rec, err)) > 0) {
+		/* a record's raw text is one whole line of the input */
+		if (rec->raw)
+			CHECK(is_line(text, len, rec->raw, rec->rawlen),
+			      "raw text of line %ld is not a line", rec->line);
 		o += (size_t)snprintf(out + o, cap - o, "%ld:", rec->line);
 		for (size_t i = 0; i < rec->n; i++)
 			o += (size_t)snprintf(out + o, cap - o, "[%s]",
@@ -431,6 +448,10 @@ static void test_csv_fastpath(void)
 			}
 			o += (size_t)sprintf(text + o, (seed >> 40) & 1 ? "\r\n" : "\n");
 		}
+		/* now and then no line end after the last line */
+		if ((seed >> 45) & 1)
+			while (o && (text[o - 1] == '\n' || text[o - 1] == '\r'))
+				o--;
 		tsp_error_clear(&ea);
 		tsp_error_clear(&eb);
 		ra = slurp_opts(text, o, 1, a, sizeof(a), &ea);
