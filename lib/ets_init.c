@@ -260,8 +260,13 @@ static int roots_inside(const double *a0, int d)
 		for (int j = 0; j < d; j++)
 			t[j] = lead * a[j + 1] - c0 * a[d - 1 - j];
 		d--;
-		for (int j = 0; j <= d; j++)
-			a[j] = t[j] / t[d];
+		/* scale to a monic polynomial (one division, not d) */
+		{
+			double inv = 1.0 / t[d];
+			for (int j = 0; j < d; j++)
+				a[j] = t[j] * inv;
+			a[d] = 1.0;
+		}
 	}
 	return 1;
 }
