@@ -533,9 +533,10 @@ int tsp_ets_fit(const double *y, size_t n, const struct tsp_ets_opts *op,
 		nj++;
 	}
 	free(scratch);
-	/* The searches, two at a time: a model with its damped (or
-	   undamped) twin where there is one, whose recursions run side by
-	   side; each search is the one it would be alone. */
+	/* The searches of models of one class (trend, season: damped or
+	   not, either error) run side by side, up to NGROUP: their
+	   recursions interleave; each search is the one it would be
+	   alone. */
 	for (size_t a = 0; a < nj; a++) {
 		struct obj *og[NGROUP];
 		double *pg[NGROUP], vg[NGROUP];
@@ -545,7 +546,6 @@ int tsp_ets_fit(const double *y, size_t n, const struct tsp_ets_opts *op,
 		ix[ng++] = a;
 		for (size_t b = a + 1; b < nj && ng < NGROUP; b++)
 			if (jobs[b].ok && jobs[b].val != jobs[b].val &&
-			    jobs[b].c.error == jobs[a].c.error &&
 			    jobs[b].c.trend == jobs[a].c.trend &&
 			    jobs[b].c.season == jobs[a].c.season)
 				ix[ng++] = b;

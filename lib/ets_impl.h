@@ -14,7 +14,7 @@
 #define BAD 1e300		/* objective outside the feasible set */
 #define MAXP (4 + 2 + TSP_ETS_MAXM)
 #define RNM_MAXIT 2000		/* R's ets(maxit) */
-#define NGROUP 2		/* searches run side by side */
+#define NGROUP 4		/* searches run side by side */
 
 /* One model being fitted. */
 struct obj {

@@ -216,6 +216,79 @@ static ALWAYS_INLINE void lik_loop2(const struct obj *o1, const struct obj *o2,
 	out[1] = dead2 ? BAD : lik_end(o2, sse2, ssy2, slf2, pf2);
 }
 
+/* Four models of one class side by side, as lik_loop2. */
+static ALWAYS_INLINE void lik_loop4(const struct obj *const *o,
+				    const double (*p)[4],
+				    const double (*x)[MAXP], int tr, int se,
+				    double *out)
+{
+	double a1 = p[0][0], g1 = p[0][2], h1 = p[0][3], bpa1 = p[0][1] / p[0][0];
+	double a2 = p[1][0], g2 = p[1][2], h2 = p[1][3], bpa2 = p[1][1] / p[1][0];
+	double a3 = p[2][0], g3 = p[2][2], h3 = p[2][3], bpa3 = p[2][1] / p[2][0];
+	double a4 = p[3][0], g4 = p[3][2], h4 = p[3][3], bpa4 = p[3][1] / p[3][0];
+	double l1 = x[0][0], b1 = tr != TSP_ETS_N ? x[0][1] : 0.0;
+	double l2 = x[1][0], b2 = tr != TSP_ETS_N ? x[1][1] : 0.0;
+	double l3 = x[2][0], b3 = tr != TSP_ETS_N ? x[2][1] : 0.0;
+	double l4 = x[3][0], b4 = tr != TSP_ETS_N ? x[3][1] : 0.0;
+	double r1[TSP_ETS_MAXM], r2[TSP_ETS_MAXM], r3[TSP_ETS_MAXM];
+	double r4[TSP_ETS_MAXM];
+	double sse1 = 0.0, ssy1 = 0.0, slf1 = 0.0, pf1 = 1.0;
+	double sse2 = 0.0, ssy2 = 0.0, slf2 = 0.0, pf2 = 1.0;
+	double sse3 = 0.0, ssy3 = 0.0, slf3 = 0.0, pf3 = 1.0;
+	double sse4 = 0.0, ssy4 = 0.0, slf4 = 0.0, pf4 = 1.0;
+	int one1 = fabs(h1 - 1.0) < 1e-10, one2 = fabs(h2 - 1.0) < 1e-10;
+	int one3 = fabs(h3 - 1.0) < 1e-10, one4 = fabs(h4 - 1.0) < 1e-10;
+	int mu1 = o[0]->error == TSP_ETS_M, mu2 = o[1]->error == TSP_ETS_M;
+	int mu3 = o[2]->error == TSP_ETS_M, mu4 = o[3]->error == TSP_ETS_M;
+	int dead1 = 0, dead2 = 0, dead3 = 0, dead4 = 0;
+	size_t m = o[0]->m, pos = 0, n = o[0]->n, ns = 1 + (tr != TSP_ETS_N);
+	const double *y = o[0]->y;
+
+	if (se != TSP_ETS_N)
+		for (size_t j = 0; j < m; j++) {
+			r1[m - 1 - j] = x[0][ns + j];
+			r2[m - 1 - j] = x[1][ns + j];
+			r3[m - 1 - j] = x[2][ns + j];
+			r4[m - 1 - j] = x[3][ns + j];
+		}
+	for (size_t i = 0; i < n; i++) {
+		double yi = y[i];
+		LIK_STEP(l1, b1, r1, sse1, ssy1, slf1, pf1, a1, g1, h1, bpa1,
+			 one1, mu1, dead1);
+		LIK_STEP(l2, b2, r2, sse2, ssy2, slf2, pf2, a2, g2, h2, bpa2,
+			 one2, mu2, dead2);
+		LIK_STEP(l3, b3, r3, sse3, ssy3, slf3, pf3, a3, g3, h3, bpa3,
+			 one3, mu3, dead3);
+		LIK_STEP(l4, b4, r4, sse4, ssy4, slf4, pf4, a4, g4, h4, bpa4,
+			 one4, mu4, dead4);
+		if (se != TSP_ETS_N && ++pos == m)
+			pos = 0;
+	}
+	out[0] = dead1 ? BAD : lik_end(o[0], sse1, ssy1, slf1, pf1);
+	out[1] = dead2 ? BAD : lik_end(o[1], sse2, ssy2, slf2, pf2);
+	out[2] = dead3 ? BAD : lik_end(o[2], sse3, ssy3, slf3, pf3);
+	out[3] = dead4 ? BAD : lik_end(o[3], sse4, ssy4, slf4, pf4);
+}
+
+#define LIK_CLASS4(TR, SE) \
+	static void lik4_##TR##SE(const struct obj *const *o, \
+				  const double (*p)[4], \
+				  const double (*x)[MAXP], double *out) \
+	{ \
+		lik_loop4(o, p, x, TSP_ETS_##TR, TSP_ETS_##SE, out); \
+	}
+LIK_CLASS4(N, N) LIK_CLASS4(N, A) LIK_CLASS4(N, M)
+LIK_CLASS4(A, N) LIK_CLASS4(A, A) LIK_CLASS4(A, M)
+LIK_CLASS4(M, N) LIK_CLASS4(M, A) LIK_CLASS4(M, M)
+
+typedef void (*lik4_fn)(const struct obj *const *, const double (*)[4],
+			const double (*)[MAXP], double *);
+
+static const lik4_fn lik4_of[3][3] = {
+	{lik4_NN, lik4_NA, lik4_NM}, {lik4_AN, lik4_AA, lik4_AM},
+	{lik4_MN, lik4_MA, lik4_MM},
+};
+
 #define LIK_CLASS2(TR, SE) \
 	static void lik2_##TR##SE(const struct obj *o1, const struct obj *o2, \
 				  const double *p1, const double *x1, \
@@ -526,8 +599,9 @@ static void rnm_tell(struct rnm *s, double f)
  * R's search for k <= NGROUP models o[g] from par[g][0..np[g])
  * (in/out), each at most maxit evaluations as R counts them.  val[g]
  * gets the value at par[g], NAN if the start is infeasible (R's
- * "function cannot be evaluated at initial parameters").  Models of one
- * class (trend and season) run their recursions side by side.
+ * "function cannot be evaluated at initial parameters").  The models
+ * are of one class (trend and season): their recursions run side by
+ * side.
  */
 void ets_rnm_group(struct obj *const *o, double *const *par,
 		   const size_t *np, size_t k, int maxit, double *val)
@@ -537,7 +611,7 @@ void ets_rnm_group(struct obj *const *o, double *const *par,
 	for (size_t g = 0; g < k; g++)
 		rnm_start(&s[g], par[g], np[g], maxit);
 	for (;;) {
-		double p[NGROUP][4], x[NGROUP][MAXP], f[NGROUP];
+		double p[4][4], x[4][MAXP], f[4];
 		size_t who[NGROUP], c = 0;
 		for (size_t g = 0; g < k; g++) {
 			const double *w;
@@ -550,12 +624,25 @@ void ets_rnm_group(struct obj *const *o, double *const *par,
 		}
 		if (c == 0)
 			break;
-		if (c == 2 && o[who[0]]->trend == o[who[1]]->trend &&
-		    o[who[0]]->season == o[who[1]]->season) {
+		/* (the group is of one class: see ets_rnm_group's
+		   caller) */
+		if (c >= 3) {
+			const struct obj *og[4];
+			for (size_t t = 0; t < 4; t++) {
+				size_t u = t < c ? t : c - 1;
+				og[t] = o[who[u]];
+				if (t >= c) {
+					memcpy(p[t], p[u], sizeof(p[t]));
+					memcpy(x[t], x[u], sizeof(x[t]));
+				}
+			}
+			lik4_of[og[0]->trend][og[0]->season](og,
+				(const double (*)[4])p,
+				(const double (*)[MAXP])x, f);
+		} else if (c == 2) {
 			run_lik2(o[who[0]], o[who[1]], p[0], x[0], p[1], x[1], f);
 		} else {
-			for (size_t t = 0; t < c; t++)
-				f[t] = run_lik(o[who[t]], p[t], x[t]);
+			f[0] = run_lik(o[who[0]], p[0], x[0]);
 		}
 		for (size_t t = 0; t < c; t++)
 			rnm_tell(&s[who[t]], f[t] < BAD ? f[t] : RNM_BIG);
