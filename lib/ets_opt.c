@@ -399,6 +399,7 @@ static void rnm_start(struct rnm *s, double *par, size_t np, int maxit)
 	s->nv = np + 1;
 	s->maxit = maxit;
 	s->failed = 0;
+	s->lo = s->hi = s->j = 0;
 }
 
 /* The next vertex to value after a shrink (or the first simplex), or
