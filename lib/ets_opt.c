@@ -26,8 +26,9 @@
 #include "ets_impl.h"
 
 /*
- * One step of etscalc (the same operations in the same order: the
- * search's path depends on the last bits) on the states L, B and the
+ * One step of etscalc (its updates with the same operations in the same
+ * order: the search's path depends on the last bits; only the sum of
+ * log|f| is kept as a product, see below) on the states L, B and the
  * season ring RING at pos, with y = yi: the forecast's error into the
  * sums SSE (of e), SSY (of y - f), SLF and PF (log|f|, see below), then
  * the states updated.  A missing y advances the states without an
