@@ -1,11 +1,8 @@
 /*
  * Fitting ETS models as forecast::ets() does: R's initial states
  * (initstate), R's starting parameters (initparam), the likelihood of
- * etscalc inside R's "both" bounds, and R's model search.  Each model
- * starts from least squares: the initial states of linear models are
- * profiled out (exact for additive errors); multiplicative ones start
- * from the additive fit and alternate a simplex over the smoothing
- * parameters with Gauss-Newton over the states (ets_opt.c).
+ * etscalc inside R's "both" bounds searched by R's own simplex
+ * (ets_opt.c), and R's model search over the fits.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -15,6 +12,20 @@
 #include <gsl/gsl_multimin.h>
 
 #include "ets_impl.h"
+
+static double logistic(double u)
+{
+	return 1.0 / (1.0 + exp(-u));
+}
+
+static double logit(double p)
+{
+	if (p < 1e-9)
+		p = 1e-9;
+	if (p > 1.0 - 1e-9)
+		p = 1.0 - 1e-9;
+	return log(p / (1.0 - p));
+}
 
 /* R's default bounds: alpha, beta, gamma, phi */
 static const double lower0[4] = {1e-4, 1e-4, 1e-4, 0.8};
@@ -37,41 +48,34 @@ struct cand {
 	int error, trend, season, damped;
 };
 
-static double data_scale(const double *y, size_t n)
-{
-	double s = 0.0, s2 = 0.0, c = 0.0;
-
-	for (size_t i = 0; i < n; i++)
-		if (!isnan(y[i])) {
-			s += y[i];
-			s2 += y[i] * y[i];
-			c++;
-		}
-	if (c < 2)
-		return fabs(s) > 0 ? fabs(s) : 1.0;
-	double var = (s2 - s * s / c) / (c - 1.0);
-	double sd = var > 0 ? sqrt(var) : 0.0;
-	return sd > 0 ? sd : (fabs(s / c) > 0 ? fabs(s / c) : 1.0);
-}
+/* One model in the making: R's objective and the search's point. */
+struct job {
+	struct cand c;
+	struct obj o;
+	double par[MAXP];	/* raw smoothing parameters, free states */
+	size_t np;
+	double val;		/* the search's value, NAN if it failed */
+	int ok;			/* prepared */
+};
 
 /*
- * Fit one model; on success fill *out (parameters, initial states,
- * npar/nfixed) and return 0; -1 if it cannot be fitted (too few data,
- * no feasible start: R's try() failing), -2 out of memory.
+ * Set up R's etsmodel for candidate c: bounds, R's starting values
+ * (initparam) and initial states (initstate).  Returns 0, or -1 if it
+ * cannot be fitted (too few data, no feasible start: R's try()
+ * failing).
  */
-static int fit_one(const double *y, size_t n, size_t nn, size_t period,
-		   const struct cand *c, const struct tsp_ets_opts *op,
-		   double *scratch, struct prof_cache *pc,
-		   struct tsp_ets_model *out)
+static int prepare(struct job *jb, const double *y, size_t n, size_t nn,
+		   size_t period, const struct cand *c,
+		   const struct tsp_ets_opts *op, double *scratch)
 {
 	struct obj o;
 	double fixed[4] = {op->alpha, op->beta, op->gamma, op->phi};
-	double start[4], xs[MAXP], z[MAXP], best, sd;
-	int k, profiled_exact = 0, polished = 0;
-	size_t dim;
+	double start[4], xs[MAXP];
+	size_t q = 0;
+	int k;
 
+	jb->val = NAN;
 	memset(&o, 0, sizeof(o));
-	o.pc = pc;
 	o.y = y;
 	o.n = n;
 	o.nn = (double)nn;
@@ -81,8 +85,6 @@ static int fit_one(const double *y, size_t n, size_t nn, size_t period,
 	o.damped = c->damped;
 	o.m = c->season != TSP_ETS_N ? period : 1;
 	o.crit = op->crit;
-	for (size_t i = 0; i < n; i++)
-		o.has_na |= isnan(y[i]);
 	memcpy(o.lo, lower0, sizeof(o.lo));
 	memcpy(o.hi, upper0, sizeof(o.hi));
 	/* etsmodel narrows the bounds around fixed values */
@@ -137,112 +139,65 @@ static int fit_one(const double *y, size_t n, size_t nn, size_t period,
 	memcpy(o.par, start, sizeof(o.par));
 	for (int i = 0; i < 4; i++)
 		o.nsm += (size_t)o.est[i];
-	ets_encode_par(&o, start);
 	k = ets_initstate(y, n, c->trend, c->season, o.m, xs, scratch);
 	if (k < 0)
 		return -1;
 	o.nst = (size_t)k;
 	if (o.nsm + o.nst >= nn - 1)
 		return -1;	/* etsmodel: np >= length(y) - 1 */
-	sd = data_scale(y, n);
-	{
-		size_t j = 0;
-		o.x0[j] = xs[j];
-		o.sc[j] = 0.2 * sd;
-		j++;
-		if (c->trend != TSP_ETS_N) {
-			o.x0[j] = xs[j];
-			o.sc[j] = c->trend == TSP_ETS_A ? 0.02 * sd : 0.01;
-			j++;
-		}
-		for (; j < o.nst; j++) {
-			o.x0[j] = xs[j];
-			o.sc[j] = c->season == TSP_ETS_A ? 0.2 * sd : 0.05;
-		}
-	}
-	dim = o.nsm + o.nst;
-	memset(z, 0, sizeof(z));
-	if (c->trend != TSP_ETS_M && c->season != TSP_ETS_M && o.nsm > 0) {
-		/* search the smoothing parameters with the states profiled
-		   out; exact for additive errors, a start for the others */
-		double zp[4] = {0, 0, 0, 0}, p[4];
-		o.X = malloc((o.nst + 1) * n * sizeof(double));
-		if (!o.X)
-			return -2;
-		(void)p;
-		best = ets_profile_search(&o, zp);
-		free(o.X);
-		o.X = NULL;
-		if (isnan(best))
-			return -2;
-		memcpy(z, zp, o.nsm * sizeof(double));
-		profiled_exact = c->error == TSP_ETS_A;
-		if (profiled_exact) {
-			for (size_t j = 0; j < o.nst; j++)
-				z[o.nsm + j] = (o.xs[j] - o.x0[j]) / o.sc[j];
-			best = ets_objective_at(&o, z, dim);
-		} else {
-			/* the least-squares states as the base point */
-			memcpy(o.x0, o.xs, o.nst * sizeof(double));
-			best = ets_alternate(&o, z, n, 0);
-			polished = 1;
-		}
-	} else if (c->season == TSP_ETS_M && c->trend != TSP_ETS_M &&
-		   o.nsm > 0 && (k = ets_mult_start(&o, y, n, z)) != -1) {
-		if (k < 0)
-			return k;
-		best = ets_alternate(&o, z, n, 1);
-		polished = 1;
-	} else {
-		best = ets_nm_run(&o, ets_objective, z, dim, 1.0, 1e-4, 1e-10, 20000);
-	}
-	if (isnan(best))
-		return -2;
-	/* restart from the best point until it stops improving (the
-	   profiled fit of a linear additive-error model is already exact) */
-	for (int r = 0; r < 4 && !profiled_exact; r++) {
-		double v = ets_nm_run(&o, ets_objective, z, dim, 0.3, 1e-5, 1e-10,
-				  polished ? POLISH_IT : 20000);
-		if (isnan(v))
-			return -2;
-		int better = v < best - 1e-7 * (fabs(best) + 1e-7);
-		best = fmin(best, v);
-		if (!better)
-			break;
-	}
-	if (!(best < BAD))
+	/* R's search starts from the parameters estimated, then the free
+	   initial states */
+	for (int i = 0; i < 4; i++)
+		if (o.est[i])
+			jb->par[q++] = start[i];
+	memcpy(jb->par + q, xs, o.nst * sizeof(double));
+	jb->np = q + o.nst;
+	jb->o = o;
+	jb->c = *c;
+	return 0;
+}
+
+/* The model of a finished search; -1 if it failed. */
+static int finish(const struct job *jb, const struct tsp_ets_opts *op,
+		  struct tsp_ets_model *out)
+{
+	const struct obj *o = &jb->o;
+	const struct cand *c = &jb->c;
+	double fixed[4] = {op->alpha, op->beta, op->gamma, op->phi};
+	double p[4], x[MAXP];
+	size_t q = 0;
+
+	if (isnan(jb->val))
+		return -1;	/* R: not finite at the start */
+	memcpy(p, o->par, sizeof(p));
+	for (int i = 0; i < 4; i++)
+		if (o->est[i])
+			p[i] = jb->par[q++];
+	if (ets_full_state(o, jb->par + q, x) < 0)
 		return -1;
-	{
-		double p[4], fx[MAXP], x[MAXP];
-		ets_decode_par(&o, z, p);
-		for (size_t j = 0; j < o.nst; j++)
-			fx[j] = o.x0[j] + o.sc[j] * z[o.nsm + j];
-		if (ets_full_state(&o, fx, x) < 0)
-			return -1;
-		memset(out, 0, sizeof(*out));
-		out->error = c->error;
-		out->trend = c->trend;
-		out->season = c->season;
-		out->damped = c->damped;
-		out->m = o.m;
-		out->alpha = p[0];
-		out->beta = c->trend != TSP_ETS_N ? p[1] : 0.0;
-		out->gamma = c->season != TSP_ETS_N ? p[2] : 0.0;
-		out->phi = c->damped ? p[3] : 1.0;
-		out->l0 = x[0];
-		out->b0 = c->trend != TSP_ETS_N ? x[1] : 0.0;
-		if (c->season != TSP_ETS_N)
-			memcpy(out->s0, x + 1 + (c->trend != TSP_ETS_N),
-			       o.m * sizeof(double));
-		out->npar = o.nsm + o.nst;
-		out->nfixed = 0;
-		for (int i = 0; i < 4; i++)
-			if (!isnan(fixed[i]) &&
-			    (i == 0 || (i == 1 && c->trend != TSP_ETS_N) ||
-			     (i == 2 && c->season != TSP_ETS_N) ||
-			     (i == 3 && c->damped)))
-				out->nfixed++;
-	}
+	memset(out, 0, sizeof(*out));
+	out->error = c->error;
+	out->trend = c->trend;
+	out->season = c->season;
+	out->damped = c->damped;
+	out->m = o->m;
+	out->alpha = p[0];
+	out->beta = c->trend != TSP_ETS_N ? p[1] : 0.0;
+	out->gamma = c->season != TSP_ETS_N ? p[2] : 0.0;
+	out->phi = c->damped ? p[3] : 1.0;
+	out->l0 = x[0];
+	out->b0 = c->trend != TSP_ETS_N ? x[1] : 0.0;
+	if (c->season != TSP_ETS_N)
+		memcpy(out->s0, x + 1 + (c->trend != TSP_ETS_N),
+		       o->m * sizeof(double));
+	out->npar = o->nsm + o->nst;
+	out->nfixed = 0;
+	for (int i = 0; i < 4; i++)
+		if (!isnan(fixed[i]) &&
+		    (i == 0 || (i == 1 && c->trend != TSP_ETS_N) ||
+		     (i == 2 && c->season != TSP_ETS_N) ||
+		     (i == 3 && c->damped)))
+			out->nfixed++;
 	return 0;
 }
 
@@ -288,8 +243,8 @@ static void hw_decode(const struct hw *h, const double *z, double *a,
 {
 	size_t k = 0;
 
-	*a = h->est[0] ? ets_logistic(z[k++]) : h->fix[0];
-	*b = h->trend ? (h->est[1] ? ets_logistic(z[k++]) : h->fix[1]) : 0.0;
+	*a = h->est[0] ? logistic(z[k++]) : h->fix[0];
+	*b = h->trend ? (h->est[1] ? logistic(z[k++]) : h->fix[1]) : 0.0;
 }
 
 static double hw_obj(const gsl_vector *zv, void *ctx)
@@ -336,9 +291,9 @@ static int fit_hw(const double *y, size_t n, int trend,
 	    (trend && !h.est[1] && !(op->beta >= 0 && op->beta <= 1)))
 		return -1;
 	if (h.est[0])
-		z[dim++] = ets_logit(0.2);		/* initparam's start */
+		z[dim++] = logit(0.2);		/* initparam's start */
 	if (h.est[1])
-		z[dim++] = ets_logit(0.1 * 0.2);
+		z[dim++] = logit(0.1 * 0.2);
 	if (dim > 0) {
 		const gsl_multimin_fminimizer_type *T =
 			gsl_multimin_fminimizer_nmsimplex2;
@@ -413,13 +368,14 @@ int tsp_ets_fit(const double *y, size_t n, const struct tsp_ets_opts *op,
 		struct tsp_ets_model *out, double *fitted,
 		struct tsp_error *err)
 {
-	size_t nn = 0, m = op->m < 1 ? 1 : op->m;
+	size_t nn = 0, m = op->m < 1 ? 1 : op->m, nfit = n;
 	double ymin = INFINITY, first = NAN;
 	int constant = 1, dropped = 0;
 	int errs[2], trs[3], sns[3], dms[2], ne = 0, nt = 0, ns = 0, nd = 0;
 	int etype = op->error, ttype = op->trend, stype = op->season;
 	double *scratch;
-	struct prof_cache pc;
+	struct job jobs[2 * 3 * 3 * 2];
+	size_t nj = 0;
 	struct tsp_ets_model best, cur;
 	double best_ic = INFINITY;
 	int found = 0;
@@ -549,7 +505,10 @@ int tsp_ets_fit(const double *y, size_t n, const struct tsp_ets_opts *op,
 	} else {
 		dms[nd++] = op->damped;
 	}
-	memset(&pc, 0, sizeof(pc));
+	/* missing values at the end tell nothing: the fit ends at the
+	   last observation (the states run on through them after) */
+	while (nfit > 0 && isnan(y[nfit - 1]))
+		nfit--;
 	scratch = malloc(n * sizeof(double));
 	if (!scratch)
 		return tsp_error_set(err, TSP_ENOMEM, "out of memory");
@@ -558,8 +517,6 @@ int tsp_ets_fit(const double *y, size_t n, const struct tsp_ets_opts *op,
 	for (int k = 0; k < ns; k++)
 	for (int l = 0; l < nd; l++) {
 		struct cand c = {errs[i], trs[j], sns[k], dms[l]};
-		struct tsp_error e2;
-		int rc;
 		if (c.trend == TSP_ETS_N && c.damped)
 			continue;
 		if (c.error == TSP_ETS_A &&
@@ -571,21 +528,51 @@ int tsp_ets_fit(const double *y, size_t n, const struct tsp_ets_opts *op,
 		if (!(ymin > 0) && (c.error == TSP_ETS_M ||
 				    c.trend == TSP_ETS_M || c.season == TSP_ETS_M))
 			continue;
-		rc = fit_one(y, n, nn, m, &c, op, scratch, &pc, &cur);
-		if (rc == -2) {
-			free(scratch);
-			return tsp_error_set(err, TSP_ENOMEM, "out of memory");
-		}
-		if (rc < 0 || tsp_ets_filter(&cur, y, n, NULL, &e2) < 0)
+		jobs[nj].ok = prepare(&jobs[nj], y, nfit, nn, m, &c, op,
+				      scratch) == 0;
+		nj++;
+	}
+	free(scratch);
+	/* The searches of models of one class (trend, season: damped or
+	   not, either error) run side by side, up to NGROUP: their
+	   recursions interleave; each search is the one it would be
+	   alone. */
+	for (size_t a = 0; a < nj; a++) {
+		struct obj *og[NGROUP];
+		double *pg[NGROUP], vg[NGROUP];
+		size_t ng = 0, npg[NGROUP], ix[NGROUP];
+		if (!jobs[a].ok || jobs[a].val == jobs[a].val)
 			continue;
-		double v = ic_of(&cur, op->ic);
+		ix[ng++] = a;
+		for (size_t b = a + 1; b < nj && ng < NGROUP; b++)
+			if (jobs[b].ok && jobs[b].val != jobs[b].val &&
+			    jobs[b].c.trend == jobs[a].c.trend &&
+			    jobs[b].c.season == jobs[a].c.season)
+				ix[ng++] = b;
+		for (size_t g = 0; g < ng; g++) {
+			og[g] = &jobs[ix[g]].o;
+			pg[g] = jobs[ix[g]].par;
+			npg[g] = jobs[ix[g]].np;
+		}
+		ets_rnm_group(og, pg, npg, ng, RNM_MAXIT, vg);
+		for (size_t g = 0; g < ng; g++)
+			jobs[ix[g]].val = isnan(vg[g]) ? BAD : vg[g];
+	}
+	/* R's choice: the smallest criterion, the first of equals */
+	for (size_t a = 0; a < nj; a++) {
+		struct tsp_error e2;
+		double v;
+		if (!jobs[a].ok || !(jobs[a].val < BAD) ||
+		    finish(&jobs[a], op, &cur) < 0 ||
+		    tsp_ets_filter(&cur, y, n, NULL, &e2) < 0)
+			continue;
+		v = ic_of(&cur, op->ic);
 		if (!isnan(v) && v < best_ic) {
 			best = cur;
 			best_ic = v;
 			found = 1;
 		}
 	}
-	free(scratch);
 	if (!found)
 		return tsp_error_set(err, TSP_EDATA, "ets: no model could be fitted");
 	*out = best;

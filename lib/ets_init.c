@@ -228,7 +228,7 @@ int ets_initstate(const double *y, size_t n, int trend, int season,
  */
 static int roots_inside(const double *a0, int d)
 {
-	double a[TSP_ETS_MAXM + 2], r = 1.0 + 1e-10, rk = 1.0, p1 = 0.0, sz = 0.0;
+	double a[TSP_ETS_MAXM + 2], p1 = 0.0, sz = 0.0;
 
 	/* A root at 1 (no trend, or beta 0, undamped: the level's unit
 	   root) sits on the circle, where R's polyroot accepts it but
@@ -248,20 +248,25 @@ static int roots_inside(const double *a0, int d)
 	} else {
 		memcpy(a, a0, (size_t)(d + 1) * sizeof(double));
 	}
-	for (int k = 0; k <= d; k++) {
-		a[k] *= rk;
-		rk *= r;
-	}
+	/* (1 + 1e-10)^k is 1 + k 1e-10 to well within a rounding for
+	   k <= 26: no chain of products */
+	for (int k = 0; k <= d; k++)
+		a[k] *= 1.0 + (double)k * 1e-10;
 	while (d > 0) {
 		double lead = a[d], c0 = a[0];
 		if (!(fabs(c0) < fabs(lead)))
 			return 0;
+		/* the next leading coefficient first, so that the
+		   division runs while the others are formed; then all
+		   scaled to a monic polynomial */
 		double t[TSP_ETS_MAXM + 2];
-		for (int j = 0; j < d; j++)
+		double inv = 1.0 / (lead * a[d] - c0 * a[0]);
+		for (int j = 0; j < d - 1; j++)
 			t[j] = lead * a[j + 1] - c0 * a[d - 1 - j];
 		d--;
-		for (int j = 0; j <= d; j++)
-			a[j] = t[j] / t[d];
+		for (int j = 0; j < d; j++)
+			a[j] = t[j] * inv;
+		a[d] = 1.0;
 	}
 	return 1;
 }

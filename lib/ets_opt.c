@@ -1,185 +1,328 @@
 /*
- * The ETS objective (etscalc's likelihood) and the searches over it:
- * the smoothing parameters mapped to the real line, the initial states
- * of linear models profiled out by least squares, Gauss-Newton on the
- * states of the others, GSL's Nelder-Mead (nmsimplex2) throughout.
+ * The ETS objective and R's search over it.
+ *
+ * The objective is etscalc's: n log(sum e^2), plus 2 sum log|f| for
+ * multiplicative errors (or the MSE of the one-step errors), infinite
+ * outside R's "both" bounds.  The search is the one forecast::ets()
+ * runs: the Nelder-Mead simplex of R's optim() (Nash, Compact Numerical
+ * Methods, algorithm 19) over the raw parameters (alpha, beta, gamma,
+ * phi as estimated, then the free initial states), from R's starting
+ * values, stopped as R stops it (at most maxit evaluations).  The
+ * simplex decides which fit R lands in, optimum or not, and the model
+ * selection follows the fits: a search that went further than R's
+ * would choose other models than ets() does.
+ *
+ * The rules, as optim() has them: reflection 1, contraction 0.5,
+ * expansion 2; a first simplex of steps 0.1 max |par|; stop when the
+ * values on the simplex differ by no more than sqrt(DBL_EPSILON)
+ * relative to the first value, when a shrink does not reduce the
+ * simplex, or after maxit evaluations.  Infinite values count as 1e35.
  */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_multimin.h>
-
 #include "ets_impl.h"
 
-/* ---- the objective -------------------------------------------------- */
+/*
+ * One step of etscalc (its updates with the same operations in the same
+ * order: the search's path depends on the last bits; only the sum of
+ * log|f| is kept as a product, see below) on the states L, B and the
+ * season ring RING at pos, with y = yi: the forecast's error into the
+ * sums SSE (of e), SSY (of y - f), SLF and PF (log|f|, see below), then
+ * the states updated.  A missing y advances the states without an
+ * update.  A multiplicative trend with a negative growth sets DEAD:
+ * the forecast, and R's likelihood, are undefined.  A macro, so that
+ * two models' steps interleave in registers (lik_loop2).
+ */
+#define LIK_STEP(L, B, RING, SSE, SSY, SLF, PF, ALPHA, GAMMA, PHI, BPA,	\
+		 PHI1, MULT, DEAD) do {					\
+	double q_, phib_, f_, s_ = 0.0;					\
+	if (DEAD)							\
+		break;							\
+	if (tr == TSP_ETS_N) {						\
+		q_ = L;							\
+		phib_ = 0.0;						\
+	} else if (tr == TSP_ETS_A) {					\
+		phib_ = PHI * B;					\
+		q_ = L + phib_;						\
+	} else {							\
+		if (B < 0.0) {						\
+			DEAD = 1;					\
+			break;						\
+		}							\
+		phib_ = PHI1 ? B : pow(B, PHI);				\
+		q_ = L * phib_;						\
+	}								\
+	if (se == TSP_ETS_N) {						\
+		f_ = q_;						\
+	} else {							\
+		s_ = RING[pos];						\
+		f_ = se == TSP_ETS_A ? q_ + s_ : q_ * s_;		\
+	}								\
+	if (yi != yi) {							\
+		L = q_;							\
+		B = phib_;						\
+	} else {							\
+		double d_ = yi - f_, e_ = MULT ? d_ / f_ : d_, pv_, ln_;\
+		SSE += e_ * e_;						\
+		SSY += d_ * d_;						\
+		if (MULT) {						\
+			/* one log per many steps: multiply, and	\
+			   flush before the product can leave the	\
+			   range of a double */				\
+			double af_ = fabs(f_);				\
+			if (af_ > 1e100 || af_ < 1e-100) {		\
+				SLF += log(af_);			\
+			} else {					\
+				PF *= af_;				\
+				if (PF > 1e150 || PF < 1e-150) {	\
+					SLF += log(PF);			\
+					PF = 1.0;			\
+				}					\
+			}						\
+		}							\
+		if (se == TSP_ETS_N)					\
+			pv_ = yi;					\
+		else if (se == TSP_ETS_A)				\
+			pv_ = yi - s_;					\
+		else							\
+			pv_ = fabs(s_) < 1e-10 ? 1e9 : yi / s_;		\
+		ln_ = q_ + ALPHA * (pv_ - q_);				\
+		if (tr == TSP_ETS_A)					\
+			B = phib_ + BPA * (ln_ - L - phib_);		\
+		else if (tr == TSP_ETS_M)				\
+			B = phib_ + BPA * ((fabs(L) < 1e-10 ? 1e9	\
+					    : ln_ / L) - phib_);	\
+		L = ln_;						\
+		if (se == TSP_ETS_A)					\
+			RING[pos] = s_ + GAMMA * (yi - q_ - s_);	\
+		else if (se == TSP_ETS_M)				\
+			RING[pos] = s_ + GAMMA * ((fabs(q_) < 1e-10	\
+					? 1e9 : yi / q_) - s_);		\
+	}								\
+} while (0)
 
-double ets_logistic(double u)
+/* The loops below are instantiated per model class: inlined with
+ * constant classes, their tests on the class fold away. */
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
+/* The objective from the sums of a run. */
+static double lik_end(const struct obj *o, double sse, double ssy,
+		      double slf, double pf)
 {
-	return 1.0 / (1.0 + exp(-u));
-}
+	double lik;
 
-double ets_logit(double p)
-{
-	if (p < 1e-9)
-		p = 1e-9;
-	if (p > 1.0 - 1e-9)
-		p = 1.0 - 1e-9;
-	return log(p / (1.0 - p));
-}
-
-/* Map z's first nsm coordinates to alpha, beta, gamma, phi within R's
- * bounds (beta <= alpha, gamma <= 1 - alpha, and the bounds a fixed
- * value implies, as etsmodel sets them). */
-void ets_decode_par(struct obj *o, const double *z, double *p)
-{
-	size_t k = 0;
-	double a, hi;
-
-	memcpy(p, o->par, 4 * sizeof(double));
-	if (o->est[0]) {
-		p[0] = o->lo[0] + (o->hi[0] - o->lo[0])
-			* ets_logistic(o->u0[k] + z[k]);
-		k++;
-	}
-	a = p[0];
-	if (o->est[1]) {
-		hi = fmin(o->hi[1], a);
-		p[1] = o->lo[1] + (hi - o->lo[1]) * ets_logistic(o->u0[k] + z[k]);
-		k++;
-	}
-	if (o->est[2]) {
-		hi = fmin(o->hi[2], 1.0 - a);
-		p[2] = o->lo[2] + (hi - o->lo[2]) * ets_logistic(o->u0[k] + z[k]);
-		k++;
-	}
-	if (o->est[3]) {
-		p[3] = o->lo[3] + (o->hi[3] - o->lo[3])
-			* ets_logistic(o->u0[k] + z[k]);
-		k++;
-	}
-}
-
-/* The inverse of decode_par for a start point p. */
-void ets_encode_par(struct obj *o, const double *p)
-{
-	size_t k = 0;
-	double hi;
-
-	if (o->est[0]) {
-		o->u0[k++] = ets_logit((p[0] - o->lo[0]) / (o->hi[0] - o->lo[0]));
-	}
-	if (o->est[1]) {
-		hi = fmin(o->hi[1], p[0]);
-		o->u0[k++] = ets_logit((p[1] - o->lo[1]) / (hi - o->lo[1]));
-	}
-	if (o->est[2]) {
-		hi = fmin(o->hi[2], 1.0 - p[0]);
-		o->u0[k++] = ets_logit((p[2] - o->lo[2]) / (hi - o->lo[2]));
-	}
-	if (o->est[3])
-		o->u0[k++] = ets_logit((p[3] - o->lo[3]) / (o->hi[3] - o->lo[3]));
+	if (o->crit == TSP_ETS_CRIT_MSE)
+		return ssy / o->nn;
+	lik = o->nn * log(sse) + 2.0 * (slf + log(pf));
+	return isnan(lik) ? BAD : lik < LIK_FLOOR ? LIK_FLOOR : lik;
 }
 
 /*
- * R's etscalc likelihood (n log sum e^2, plus 2 sum log|f| for
- * multiplicative errors) or MSE, for parameters p and the full initial
- * state x (l, b, s1..sm).  Missing values advance the states without an
- * update.  Returns BAD when the forecast is undefined.
+ * etscalc's likelihood (or MSE) of the model of class (tr, se, mult)
+ * for parameters p and full initial state x (l, b, s1..sm); BAD where
+ * the forecast is undefined.  Called with constant tr, se and mult (see
+ * run_lik), so that each class gets a loop of its own, without the
+ * tests.
  */
-static double run_lik(const struct obj *o, const double *p, const double *x,
-		      double *res)
+static ALWAYS_INLINE double lik_loop(const struct obj *o, const double *p,
+			      const double *x, int tr, int se, int mult)
 {
-	double alpha = p[0], beta = p[1], gamma = p[2], phi = p[3];
-	double l = x[0], b = 0.0, ring[TSP_ETS_MAXM];
-	double sse = 0.0, ssy = 0.0, slf = 0.0, pf = 1.0, bpa = beta / alpha;
-	size_t m = o->m, pos = 0;
-	int tr = o->trend, se = o->season, mult = o->error == TSP_ETS_M;
-	int phi1 = fabs(phi - 1.0) < 1e-10;
+	double alpha = p[0], gamma = p[2], phi = p[3], bpa = p[1] / p[0];
+	double l = x[0], b = tr != TSP_ETS_N ? x[1] : 0.0, ring[TSP_ETS_MAXM];
+	double sse = 0.0, ssy = 0.0, slf = 0.0, pf = 1.0;
+	int phi1 = fabs(phi - 1.0) < 1e-10, dead = 0;
+	size_t m = o->m, pos = 0, n = o->n;
 	const double *y = o->y;
 
-	if (tr != TSP_ETS_N)
-		b = x[1];
 	if (se != TSP_ETS_N)
 		for (size_t j = 0; j < m; j++)
 			ring[m - 1 - j] = x[1 + (tr != TSP_ETS_N) + j];
-	for (size_t i = 0; i < o->n; i++) {
-		double q, phib, f, s = 0.0, yi = y[i];
-		if (tr == TSP_ETS_N) {
-			q = l;
-			phib = 0.0;
-		} else if (tr == TSP_ETS_A) {
-			phib = phi * b;
-			q = l + phib;
-		} else {
-			if (b < 0.0)
-				return BAD;
-			phib = phi1 ? b : pow(b, phi);
-			q = l * phib;
-		}
-		if (se == TSP_ETS_N) {
-			f = q;
-		} else {
-			s = ring[pos];
-			f = se == TSP_ETS_A ? q + s : q * s;
-		}
-		if (yi != yi) {		/* missing: no update */
-			l = q;
-			b = phib;
-			if (res)
-				res[i] = 0.0;
-		} else {
-			double d = yi - f, e = mult ? d / f : d, pv, lnew;
-			if (res)
-				res[i] = e;
-			sse += e * e;
-			ssy += d * d;
-			if (mult) {
-				/* one log per many steps: multiply, and
-				   flush before the product can leave the
-				   range of a double */
-				double af = fabs(f);
-				if (af > 1e100 || af < 1e-100) {
-					slf += log(af);
-				} else {
-					pf *= af;
-					if (pf > 1e150 || pf < 1e-150) {
-						slf += log(pf);
-						pf = 1.0;
-					}
-				}
-			}
-			if (se == TSP_ETS_N)
-				pv = yi;
-			else if (se == TSP_ETS_A)
-				pv = yi - s;
-			else
-				pv = fabs(s) < 1e-10 ? 1e9 : yi / s;
-			lnew = q + alpha * (pv - q);
-			if (tr == TSP_ETS_A)
-				b = phib + bpa * (lnew - l - phib);
-			else if (tr == TSP_ETS_M)
-				b = phib + bpa * ((fabs(l) < 1e-10 ? 1e9 : lnew / l)
-						  - phib);
-			l = lnew;
-			if (se == TSP_ETS_A)
-				ring[pos] = s + gamma * (yi - q - s);
-			else if (se == TSP_ETS_M)
-				ring[pos] = s + gamma * ((fabs(q) < 1e-10 ? 1e9
-							   : yi / q) - s);
-		}
+	for (size_t i = 0; i < n && !dead; i++) {
+		double yi = y[i];
+		LIK_STEP(l, b, ring, sse, ssy, slf, pf, alpha, gamma, phi, bpa,
+			 phi1, mult, dead);
 		if (se != TSP_ETS_N && ++pos == m)
 			pos = 0;
 	}
-	if (o->crit == TSP_ETS_CRIT_MSE)
-		return ssy / o->nn;
-	{
-		double lik = o->nn * log(sse) + 2.0 * (slf + log(pf));
-		if (isnan(lik))
-			return BAD;
-		return lik < LIK_FLOOR ? LIK_FLOOR : lik;
+	return dead ? BAD : lik_end(o, sse, ssy, slf, pf);
+}
+
+#define LIK_CLASS(TR, SE, MULT) \
+	static double lik_##TR##SE##MULT(const struct obj *o, const double *p, \
+					 const double *x) \
+	{ \
+		return lik_loop(o, p, x, TSP_ETS_##TR, TSP_ETS_##SE, MULT); \
 	}
+LIK_CLASS(N, N, 0) LIK_CLASS(N, A, 0) LIK_CLASS(N, M, 0)
+LIK_CLASS(A, N, 0) LIK_CLASS(A, A, 0) LIK_CLASS(A, M, 0)
+LIK_CLASS(M, N, 0) LIK_CLASS(M, A, 0) LIK_CLASS(M, M, 0)
+LIK_CLASS(N, N, 1) LIK_CLASS(N, A, 1) LIK_CLASS(N, M, 1)
+LIK_CLASS(A, N, 1) LIK_CLASS(A, A, 1) LIK_CLASS(A, M, 1)
+LIK_CLASS(M, N, 1) LIK_CLASS(M, A, 1) LIK_CLASS(M, M, 1)
+
+typedef double (*lik_fn)(const struct obj *, const double *, const double *);
+
+static const lik_fn lik_of[2][3][3] = {
+	{{lik_NN0, lik_NA0, lik_NM0}, {lik_AN0, lik_AA0, lik_AM0},
+	 {lik_MN0, lik_MA0, lik_MM0}},
+	{{lik_NN1, lik_NA1, lik_NM1}, {lik_AN1, lik_AA1, lik_AM1},
+	 {lik_MN1, lik_MA1, lik_MM1}},
+};
+
+/*
+ * Two models of one class (trend, season; the errors may differ) side
+ * by side: the operations of lik_loop for each, interleaved, so that
+ * each value is the one lik_loop gives.
+ */
+static ALWAYS_INLINE void lik_loop2(const struct obj *o1, const struct obj *o2,
+			     const double *p1, const double *x1,
+			     const double *p2, const double *x2, int tr,
+			     int se, double *out)
+{
+	double a1 = p1[0], g1 = p1[2], h1 = p1[3], bpa1 = p1[1] / p1[0];
+	double a2 = p2[0], g2 = p2[2], h2 = p2[3], bpa2 = p2[1] / p2[0];
+	double l1 = x1[0], b1 = tr != TSP_ETS_N ? x1[1] : 0.0;
+	double l2 = x2[0], b2 = tr != TSP_ETS_N ? x2[1] : 0.0;
+	double r1[TSP_ETS_MAXM], r2[TSP_ETS_MAXM];
+	double sse1 = 0.0, ssy1 = 0.0, slf1 = 0.0, pf1 = 1.0;
+	double sse2 = 0.0, ssy2 = 0.0, slf2 = 0.0, pf2 = 1.0;
+	int one1 = fabs(h1 - 1.0) < 1e-10, one2 = fabs(h2 - 1.0) < 1e-10;
+	int mu1 = o1->error == TSP_ETS_M, mu2 = o2->error == TSP_ETS_M;
+	int dead1 = 0, dead2 = 0;
+	size_t m = o1->m, pos = 0, n = o1->n;
+	const double *y = o1->y;
+
+	if (se != TSP_ETS_N)
+		for (size_t j = 0; j < m; j++) {
+			r1[m - 1 - j] = x1[1 + (tr != TSP_ETS_N) + j];
+			r2[m - 1 - j] = x2[1 + (tr != TSP_ETS_N) + j];
+		}
+	for (size_t i = 0; i < n; i++) {
+		double yi = y[i];
+		LIK_STEP(l1, b1, r1, sse1, ssy1, slf1, pf1, a1, g1, h1, bpa1,
+			 one1, mu1, dead1);
+		LIK_STEP(l2, b2, r2, sse2, ssy2, slf2, pf2, a2, g2, h2, bpa2,
+			 one2, mu2, dead2);
+		if (se != TSP_ETS_N && ++pos == m)
+			pos = 0;
+	}
+	out[0] = dead1 ? BAD : lik_end(o1, sse1, ssy1, slf1, pf1);
+	out[1] = dead2 ? BAD : lik_end(o2, sse2, ssy2, slf2, pf2);
+}
+
+/* Four models of one class side by side, as lik_loop2. */
+static ALWAYS_INLINE void lik_loop4(const struct obj *const *o,
+				    const double (*p)[4],
+				    const double (*x)[MAXP], int tr, int se,
+				    double *out)
+{
+	double a1 = p[0][0], g1 = p[0][2], h1 = p[0][3], bpa1 = p[0][1] / p[0][0];
+	double a2 = p[1][0], g2 = p[1][2], h2 = p[1][3], bpa2 = p[1][1] / p[1][0];
+	double a3 = p[2][0], g3 = p[2][2], h3 = p[2][3], bpa3 = p[2][1] / p[2][0];
+	double a4 = p[3][0], g4 = p[3][2], h4 = p[3][3], bpa4 = p[3][1] / p[3][0];
+	double l1 = x[0][0], b1 = tr != TSP_ETS_N ? x[0][1] : 0.0;
+	double l2 = x[1][0], b2 = tr != TSP_ETS_N ? x[1][1] : 0.0;
+	double l3 = x[2][0], b3 = tr != TSP_ETS_N ? x[2][1] : 0.0;
+	double l4 = x[3][0], b4 = tr != TSP_ETS_N ? x[3][1] : 0.0;
+	double r1[TSP_ETS_MAXM], r2[TSP_ETS_MAXM], r3[TSP_ETS_MAXM];
+	double r4[TSP_ETS_MAXM];
+	double sse1 = 0.0, ssy1 = 0.0, slf1 = 0.0, pf1 = 1.0;
+	double sse2 = 0.0, ssy2 = 0.0, slf2 = 0.0, pf2 = 1.0;
+	double sse3 = 0.0, ssy3 = 0.0, slf3 = 0.0, pf3 = 1.0;
+	double sse4 = 0.0, ssy4 = 0.0, slf4 = 0.0, pf4 = 1.0;
+	int one1 = fabs(h1 - 1.0) < 1e-10, one2 = fabs(h2 - 1.0) < 1e-10;
+	int one3 = fabs(h3 - 1.0) < 1e-10, one4 = fabs(h4 - 1.0) < 1e-10;
+	int mu1 = o[0]->error == TSP_ETS_M, mu2 = o[1]->error == TSP_ETS_M;
+	int mu3 = o[2]->error == TSP_ETS_M, mu4 = o[3]->error == TSP_ETS_M;
+	int dead1 = 0, dead2 = 0, dead3 = 0, dead4 = 0;
+	size_t m = o[0]->m, pos = 0, n = o[0]->n, ns = 1 + (tr != TSP_ETS_N);
+	const double *y = o[0]->y;
+
+	if (se != TSP_ETS_N)
+		for (size_t j = 0; j < m; j++) {
+			r1[m - 1 - j] = x[0][ns + j];
+			r2[m - 1 - j] = x[1][ns + j];
+			r3[m - 1 - j] = x[2][ns + j];
+			r4[m - 1 - j] = x[3][ns + j];
+		}
+	for (size_t i = 0; i < n; i++) {
+		double yi = y[i];
+		LIK_STEP(l1, b1, r1, sse1, ssy1, slf1, pf1, a1, g1, h1, bpa1,
+			 one1, mu1, dead1);
+		LIK_STEP(l2, b2, r2, sse2, ssy2, slf2, pf2, a2, g2, h2, bpa2,
+			 one2, mu2, dead2);
+		LIK_STEP(l3, b3, r3, sse3, ssy3, slf3, pf3, a3, g3, h3, bpa3,
+			 one3, mu3, dead3);
+		LIK_STEP(l4, b4, r4, sse4, ssy4, slf4, pf4, a4, g4, h4, bpa4,
+			 one4, mu4, dead4);
+		if (se != TSP_ETS_N && ++pos == m)
+			pos = 0;
+	}
+	out[0] = dead1 ? BAD : lik_end(o[0], sse1, ssy1, slf1, pf1);
+	out[1] = dead2 ? BAD : lik_end(o[1], sse2, ssy2, slf2, pf2);
+	out[2] = dead3 ? BAD : lik_end(o[2], sse3, ssy3, slf3, pf3);
+	out[3] = dead4 ? BAD : lik_end(o[3], sse4, ssy4, slf4, pf4);
+}
+
+#define LIK_CLASS4(TR, SE) \
+	static void lik4_##TR##SE(const struct obj *const *o, \
+				  const double (*p)[4], \
+				  const double (*x)[MAXP], double *out) \
+	{ \
+		lik_loop4(o, p, x, TSP_ETS_##TR, TSP_ETS_##SE, out); \
+	}
+LIK_CLASS4(N, N) LIK_CLASS4(N, A) LIK_CLASS4(N, M)
+LIK_CLASS4(A, N) LIK_CLASS4(A, A) LIK_CLASS4(A, M)
+LIK_CLASS4(M, N) LIK_CLASS4(M, A) LIK_CLASS4(M, M)
+
+typedef void (*lik4_fn)(const struct obj *const *, const double (*)[4],
+			const double (*)[MAXP], double *);
+
+static const lik4_fn lik4_of[3][3] = {
+	{lik4_NN, lik4_NA, lik4_NM}, {lik4_AN, lik4_AA, lik4_AM},
+	{lik4_MN, lik4_MA, lik4_MM},
+};
+
+#define LIK_CLASS2(TR, SE) \
+	static void lik2_##TR##SE(const struct obj *o1, const struct obj *o2, \
+				  const double *p1, const double *x1, \
+				  const double *p2, const double *x2, \
+				  double *out) \
+	{ \
+		lik_loop2(o1, o2, p1, x1, p2, x2, TSP_ETS_##TR, TSP_ETS_##SE, \
+			  out); \
+	}
+LIK_CLASS2(N, N) LIK_CLASS2(N, A) LIK_CLASS2(N, M)
+LIK_CLASS2(A, N) LIK_CLASS2(A, A) LIK_CLASS2(A, M)
+LIK_CLASS2(M, N) LIK_CLASS2(M, A) LIK_CLASS2(M, M)
+
+typedef void (*lik2_fn)(const struct obj *, const struct obj *,
+			const double *, const double *, const double *,
+			const double *, double *);
+
+static const lik2_fn lik2_of[3][3] = {
+	{lik2_NN, lik2_NA, lik2_NM}, {lik2_AN, lik2_AA, lik2_AM},
+	{lik2_MN, lik2_MA, lik2_MM},
+};
+
+static void run_lik2(const struct obj *o1, const struct obj *o2,
+		     const double *p1, const double *x1, const double *p2,
+		     const double *x2, double *out)
+{
+	lik2_of[o1->trend][o1->season](o1, o2, p1, x1, p2, x2, out);
+}
+
+/* The objective of o's model class at p, x. */
+static double run_lik(const struct obj *o, const double *p, const double *x)
+{
+	return lik_of[o->error == TSP_ETS_M][o->trend][o->season](o, p, x);
 }
 
 /* Full initial state from the free states: the last seasonal state
@@ -203,561 +346,312 @@ int ets_full_state(const struct obj *o, const double *free_x, double *x)
 	return 0;
 }
 
-double ets_objective(const gsl_vector *zv, void *ctx)
-{
-	struct obj *o = ctx;
-	double z[MAXP], p[4], fx[MAXP], x[MAXP];
+#define RNM_BIG 1.0e35
 
-	o->nevals++;
-	for (size_t i = 0; i < o->nsm + o->nst; i++)
-		z[i] = gsl_vector_get(zv, i);
-	ets_decode_par(o, z, p);
-	if (o->season != TSP_ETS_N &&
-	    !ets_admissible_seasonal(p[0], p[1], p[2], p[3], o->m))
-		return BAD;
-	for (size_t j = 0; j < o->nst; j++)
-		fx[j] = o->x0[j] + o->sc[j] * z[o->nsm + j];
-	if (ets_full_state(o, fx, x) < 0)
-		return BAD;
-	return run_lik(o, p, x, NULL);
-}
-
-double ets_objective_at(struct obj *o, const double *z, size_t dim)
-{
-	gsl_vector_const_view v = gsl_vector_const_view_array(z, dim);
-	return ets_objective(&v.vector, o);
-}
-
-/*
- * Nelder-Mead from z (in/out, dimension dim) with initial steps `step`;
- * stops when the simplex has shrunk below tol or after maxit
- * iterations.  Returns the best value, or NAN on a GSL failure.
- */
-double ets_nm_run(struct obj *o, double (*fun)(const gsl_vector *, void *),
-		  double *z, size_t dim, double step, double tol,
-		  double ftol, int maxit)
-{
-	const gsl_multimin_fminimizer_type *T = gsl_multimin_fminimizer_nmsimplex2;
-	gsl_multimin_fminimizer *s = gsl_multimin_fminimizer_alloc(T, dim);
-	gsl_vector *x = gsl_vector_alloc(dim), *ss = gsl_vector_alloc(dim);
-	gsl_multimin_function fn = {fun, dim, o};
-	double best = NAN;
-
-	if (!s || !x || !ss)
-		goto out;
-	for (size_t i = 0; i < dim; i++)
-		gsl_vector_set(x, i, z[i]);
-	gsl_vector_set_all(ss, step);
-	if (gsl_multimin_fminimizer_set(s, &fn, x, ss) != GSL_SUCCESS)
-		goto out;
-	/* Stop on a small simplex, or when the best value has stopped
-	   moving (R's nmmin watches the spread of the values; with a
-	   bound in the logit space the simplex may never shrink). */
-	{
-		size_t win = 4 * dim + 8, it;
-		double *hist = malloc(win * sizeof(double));
-		if (!hist)
-			goto out;
-		for (it = 0; it < (size_t)maxit; it++) {
-			int st = gsl_multimin_fminimizer_iterate(s);
-			double fb = gsl_multimin_fminimizer_minimum(s);
-			if (st != GSL_SUCCESS)
-				break;
-			if (gsl_multimin_fminimizer_size(s) < tol)
-				break;
-			if (it >= win && hist[it % win] - fb <=
-			    ftol * (fabs(fb) + ftol))
-				break;
-			hist[it % win] = fb;
-		}
-		free(hist);
-	}
-	best = gsl_multimin_fminimizer_minimum(s);
-	for (size_t i = 0; i < dim; i++)
-		z[i] = gsl_vector_get(gsl_multimin_fminimizer_x(s), i);
-out:
-	if (s)
-		gsl_multimin_fminimizer_free(s);
-	if (x)
-		gsl_vector_free(x);
-	if (ss)
-		gsl_vector_free(ss);
-	return best;
-}
-
-
-/* ---- initial states profiled out (linear models) --------------------- */
-
-/*
- * With trend N/A/Ad and season N/A the one-step forecasts are affine in
- * the initial states for given smoothing parameters (whatever the error
- * type): f = f0 + X x, f0 from the data with zero states, column j of X
- * the forecasts from unit state j with zero data.  The states that
- * minimise the sum of squared errors then come from least squares, and
- * the optimiser only searches the smoothing parameters.
- */
-static void lin_run(const struct obj *o, const double *p, const double *x,
-		    int zero, double *f)
-{
-	double alpha = p[0], beta = p[1], gamma = p[2], phi = p[3];
-	double l = x[0], b = 0.0, ring[TSP_ETS_MAXM];
-	size_t m = o->m, pos = 0;
-	int tr = o->trend != TSP_ETS_N, se = o->season != TSP_ETS_N;
-
-	if (tr)
-		b = x[1];
-	if (se)
-		for (size_t j = 0; j < m; j++)
-			ring[m - 1 - j] = x[1 + tr + j];
-	for (size_t i = 0; i < o->n; i++) {
-		double yi = o->y[i], phib = tr ? phi * b : 0.0, q = l + phib;
-		double s = se ? ring[pos] : 0.0;
-		f[i] = q + s;
-		if (yi != yi) {
-			l = q;
-			b = phib;
-		} else {
-			double e = (zero ? 0.0 : yi) - q - s;
-			l = q + alpha * e;
-			b = phib + beta * e;
-			if (se)
-				ring[pos] = s + gamma * e;
-		}
-		if (se && ++pos == m)
-			pos = 0;
-	}
-}
-
-/* Four partial sums: independent chains the compiler may keep in
- * flight without reassociating. */
-static double dot(const double *a, const double *b, size_t n)
-{
-	double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-	size_t i = 0;
-
-	for (; i + 4 <= n; i += 4) {
-		s0 += a[i] * b[i];
-		s1 += a[i + 1] * b[i + 1];
-		s2 += a[i + 2] * b[i + 2];
-		s3 += a[i + 3] * b[i + 3];
-	}
-	for (; i < n; i++)
-		s0 += a[i] * b[i];
-	return (s0 + s1) + (s2 + s3);
-}
-
-/*
- * lin_run of a seasonal model without missing values for four systems
- * at once (independent chains run faster side by side): the data from
- * zero states into f0, and with zero data a unit level into cl, a unit
- * slope into cb (NULL without a trend) and a unit season at ring
- * position 0 into cs.
- */
-static void lin_run4(const struct obj *o, const double *p, double *f0,
-		     double *cl, double *cb, double *cs)
-{
-	double alpha = p[0], beta = p[1], gamma = p[2], phi = p[3];
-	double l[4] = {0, 1, 0, 0}, b[4] = {0, 0, 1, 0};
-	double ring[TSP_ETS_MAXM][4];
-	size_t m = o->m, pos = 0;
-	int tr = o->trend != TSP_ETS_N;
-
-	memset(ring, 0, sizeof(ring));
-	ring[0][3] = 1.0;
-	if (!tr) {
-		b[2] = 0.0;
-		phi = 0.0;
-		beta = 0.0;
-	}
-	for (size_t i = 0; i < o->n; i++) {
-		double yv[4] = {o->y[i], 0, 0, 0}, f[4];
-		double *rs = ring[pos];
-		for (int s = 0; s < 4; s++) {
-			double phib = phi * b[s], q = l[s] + phib;
-			double e;
-			f[s] = q + rs[s];
-			e = yv[s] - f[s];
-			l[s] = q + alpha * e;
-			b[s] = phib + beta * e;
-			rs[s] += gamma * e;
-		}
-		f0[i] = f[0];
-		cl[i] = f[1];
-		if (cb)
-			cb[i] = f[2];
-		cs[i] = f[3];
-		if (++pos == m)
-			pos = 0;
-	}
-}
-
-/* SSE at the least-squares initial states (left in o->xs); BAD if the
- * system is singular. */
-static double profile_sse(struct obj *o, const double *p)
-{
-	size_t n = o->n, k = o->nst, ns = 1 + (o->trend != TSP_ETS_N);
-	double x[MAXP], a[MAXP * MAXP], r[MAXP], sse = 0.0;
-	double *f0 = o->X + k * n, q[TSP_ETS_MAXM][TSP_ETS_MAXM];
-	int lagged = 0;
-
-	if (!o->has_na && o->season != TSP_ETS_N) {
-		/* Without missing values the zero-data system is time
-		   invariant, and a unit season at ring position q first
-		   acts at time q: every seasonal column is a shifted copy
-		   of the response to the season acting first (the implied
-		   last one), less that response. */
-		double *r0 = o->X + (k - 1) * n;
-		size_t m = o->m;
-		lin_run4(o, p, f0, o->X, ns > 1 ? o->X + n : NULL, r0);
-		if (n > 2 * m) {
-			/* q[d][j] = sum over t < n - j of r0[t] r0[t + d]
-			   (d <= j < m): the seasonal block of the normal
-			   equations from m lagged products, not m^2/2 */
-			for (size_t d = 0; d < m; d++) {
-				q[d][d] = dot(r0, r0 + d, n - d);
-				for (size_t j = d; j + 1 < m; j++)
-					q[d][j + 1] = q[d][j] - r0[n - 1 - j]
-						* r0[n - 1 - j + d];
-			}
-			lagged = 1;
-		}
-		for (size_t j = k - 1; j-- > ns;) {
-			size_t sh = m - 1 - (j - ns);
-			double *c = o->X + j * n;
-			for (size_t i = 0; i < n; i++)
-				c[i] = (i >= sh ? r0[i - sh] : 0.0) - r0[i];
-		}
-		/* the last free season sits at ring position 1 */
-		for (size_t i = n; i-- > 0;)
-			r0[i] = (i >= 1 ? r0[i - 1] : 0.0) - r0[i];
-	} else for (size_t j = 0; j < k; j++) {
-		if (j == 0) {
-			memset(x, 0, sizeof(x));
-			lin_run(o, p, x, 0, f0);
-		}
-		memset(x, 0, sizeof(x));
-		x[j] = 1.0;
-		if (o->season != TSP_ETS_N && j >= ns)
-			x[k] = -1.0;	/* the implied last season */
-		lin_run(o, p, x, 1, o->X + j * n);
-	}
-	/* f0 becomes the data less the zero-state forecasts; missing
-	   observations drop out as zero rows */
-	for (size_t i = 0; i < n; i++) {
-		if (isnan(o->y[i])) {
-			f0[i] = 0.0;
-			for (size_t u = 0; u < k; u++)
-				o->X[u * n + i] = 0.0;
-		} else {
-			f0[i] = o->y[i] - f0[i];
-		}
-	}
-	for (size_t u = 0; u < k; u++) {
-		const double *cu = o->X + u * n;
-		r[u] = dot(cu, f0, n);
-		for (size_t v = 0; v <= u; v++) {
-			double t;
-			if (lagged && v >= ns) {
-				/* column j: r0 shifted by m - 1 - (j - ns),
-				   less r0 */
-				size_t sa = o->m - 1 - (u - ns);
-				size_t sb = o->m - 1 - (v - ns);
-				size_t mx = sa > sb ? sa : sb;
-				size_t d = sa > sb ? sa - sb : sb - sa;
-				t = q[d][mx] - q[sa][sa] - q[sb][sb] + q[0][0];
-			} else {
-				t = dot(cu, o->X + v * n, n);
-			}
-			a[u * k + v] = a[v * k + u] = t;
-		}
-	}
-	if (ets_solve_small(a, r, (int)k) < 0)
-		return BAD;
-	for (size_t u = 0; u < k; u++) {
-		const double *cu = o->X + u * n;
-		for (size_t i = 0; i < n; i++)
-			f0[i] -= cu[i] * r[u];
-	}
-	for (size_t i = 0; i < n; i++)
-		sse += f0[i] * f0[i];
-	memcpy(o->xs, r, k * sizeof(double));
-	return sse;
-}
-
-static double objective_profile(const gsl_vector *zv, void *ctx)
-{
-	struct obj *o = ctx;
-	double z[4] = {0, 0, 0, 0}, p[4], sse;
-
-	o->nevals++;
-	for (size_t i = 0; i < o->nsm; i++)
-		z[i] = gsl_vector_get(zv, i);
-	ets_decode_par(o, z, p);
-	if (o->season != TSP_ETS_N &&
-	    !ets_admissible_seasonal(p[0], p[1], p[2], p[3], o->m))
-		return BAD;
-	sse = profile_sse(o, p);
-	if (!(sse < BAD))
-		return BAD;
-	if (o->crit == TSP_ETS_CRIT_MSE)
-		return sse / o->nn;
-	sse = o->nn * log(sse);
-	return sse < LIK_FLOOR ? LIK_FLOOR : sse;
-}
-
-static double z_one(double p, double lo, double hi, double u0)
-{
-	double z = hi > lo ? ets_logit((p - lo) / (hi - lo)) - u0 : 0.0;
-	return isfinite(z) ? z : 0.0;
-}
-
-/* z offsets (from o->u0) that decode to the smoothing parameters p. */
-static void z_of_par(const struct obj *o, const double *p, double *z)
+/* The parameters and full initial state of par (raw smoothing
+ * parameters, then free states) into p and x; 0, or -1 where R's
+ * objective is infinite: outside the bounds ("usual" for what is
+ * estimated, then "admissible"), a negative multiplicative season. */
+static int r_point(const struct obj *o, const double *par, double *p,
+		   double *x)
 {
 	size_t k = 0;
 
-	if (o->est[0]) {
-		z[k] = z_one(p[0], o->lo[0], o->hi[0], o->u0[k]);
-		k++;
-	}
-	if (o->est[1]) {
-		z[k] = z_one(p[1], o->lo[1], fmin(o->hi[1], p[0]), o->u0[k]);
-		k++;
-	}
-	if (o->est[2]) {
-		z[k] = z_one(p[2], o->lo[2], fmin(o->hi[2], 1.0 - p[0]),
-			     o->u0[k]);
-		k++;
-	}
-	if (o->est[3]) {
-		z[k] = z_one(p[3], o->lo[3], o->hi[3], o->u0[k]);
-		k++;
-	}
+	memcpy(p, o->par, 4 * sizeof(double));
+	for (int i = 0; i < 4; i++)
+		if (o->est[i])
+			p[i] = par[k++];
+	if (o->est[0] && (p[0] < o->lo[0] || p[0] > o->hi[0]))
+		return -1;
+	if (o->est[1] && (p[1] < o->lo[1] || p[1] > p[0] || p[1] > o->hi[1]))
+		return -1;
+	if (o->est[3] && (p[3] < o->lo[3] || p[3] > o->hi[3]))
+		return -1;
+	if (o->est[2] && (p[2] < o->lo[2] || p[2] > 1.0 - p[0] ||
+			  p[2] > o->hi[2]))
+		return -1;
+	/* without a season the admissible region holds the usual one */
+	if (o->season != TSP_ETS_N &&
+	    !ets_admissible_seasonal(p[0], p[1], p[2], p[3], o->m))
+		return -1;
+	return ets_full_state(o, par + k, x);
 }
 
-/*
- * Search the smoothing parameters with the states profiled out: a short
- * simplex from R's start and from a few spread-out starts (the profile
- * has local minima), then a fine one from the best.  zp (dimension
- * nsm) in/out; leaves the states in o->xs.  Returns the best value, or
- * NAN on a GSL failure.
- */
-static double multi_start(struct obj *o,
-			  double (*fun)(const gsl_vector *, void *), double *zb)
-{
-	static const double sa[] = {0.2, 0.8};
-	static const double sf[] = {0.05};
-	double best, z[4], p[4];
+/* R's simplex as a state machine: rnm_want() gives the next point to
+ * value (NULL when done), rnm_tell() takes its value.  The machines of
+ * several models run side by side (ets_rnm_group). */
+enum { RNM_FIRST, RNM_VERTICES, RNM_REFLECT, RNM_EXPAND, RNM_CONTRACT,
+       RNM_DONE };
 
-	best = ets_nm_run(o, fun, zb, o->nsm, 1.0, 1e-3, 1e-8, 2000);
-	if (isnan(best))
-		return NAN;
-	for (size_t i = 0; i < sizeof(sa) / sizeof(sa[0]); i++)
-		for (size_t j = 0; j < sizeof(sf) / sizeof(sf[0]); j++) {
-			double v;
-			p[0] = o->est[0] ? sa[i] : o->par[0];
-			p[1] = o->est[1] ? sf[j] * p[0] : o->par[1];
-			p[2] = o->est[2] ? sf[j] * (1.0 - p[0]) : o->par[2];
-			p[3] = o->est[3] ? 0.9 : o->par[3];
-			if (!o->est[0] && j > 0)
+struct rnm {
+	int state, count, maxit, failed;
+	size_t np, nv, lo, hi, j;
+	double tol, oldsize, vl, vh, fr;
+	double *par;			/* start, then the result */
+	double v[(MAXP + 1) * MAXP];	/* vertex j: v[j * np + i] */
+	double fv[MAXP + 1], cen[MAXP], tr[MAXP], cp[MAXP], ex[MAXP];
+};
+
+static void rnm_start(struct rnm *s, double *par, size_t np, int maxit)
+{
+	s->state = RNM_FIRST;
+	s->par = par;
+	s->np = np;
+	s->nv = np + 1;
+	s->maxit = maxit;
+	s->failed = 0;
+	s->lo = s->hi = s->j = 0;
+}
+
+/* The next vertex to value after a shrink (or the first simplex), or
+ * on to the next step when all are valued. */
+static void rnm_next_vertex(struct rnm *s)
+{
+	while (s->j < s->nv && s->j == s->lo)
+		s->j++;
+	if (s->j < s->nv) {
+		s->state = RNM_VERTICES;
+		return;
+	}
+	/* a step: the lowest and the highest vertex, the tolerance
+	   test, the centroid of all but the highest (summed as R does)
+	   and the reflection through it */
+	{
+		size_t np = s->np, nv = s->nv, lo = s->lo, hi;
+		double vl = s->fv[lo], vh = vl, *v = s->v;
+		hi = lo;
+		for (size_t j = 0; j < nv; j++) {
+			if (j == lo)
 				continue;
-			memset(z, 0, sizeof(z));
-			z_of_par(o, p, z);
-			v = ets_nm_run(o, fun, z, o->nsm, 0.5, 1e-3, 1e-8, 2000);
-			if (isnan(v))
-				return NAN;
-			if (v < best) {
-				best = v;
-				memcpy(zb, z, o->nsm * sizeof(double));
+			if (s->fv[j] < vl) {
+				lo = j;
+				vl = s->fv[j];
+			}
+			if (s->fv[j] > vh) {
+				hi = j;
+				vh = s->fv[j];
 			}
 		}
-	return ets_nm_run(o, fun, zb, o->nsm, 0.2, 1e-6, 1e-12, 5000);
-}
-
-double ets_profile_search(struct obj *o, double *zp)
-{
-	double best, zb[4], p[4];
-	size_t key = (size_t)(o->trend * 4 + o->damped * 2
-			      + (o->season != TSP_ETS_N));
-
-	if (o->pc && key < 8 && o->pc->ok[key]) {
-		memcpy(zp, o->pc->z[key], o->nsm * sizeof(double));
-		memcpy(o->xs, o->pc->xs[key], o->nst * sizeof(double));
-		return 0.0;
+		s->lo = lo;
+		s->hi = hi;
+		s->vl = vl;
+		s->vh = vh;
+		if (vh <= vl + s->tol) {
+			s->state = RNM_DONE;
+			return;
+		}
+		/* vertex by vertex: the sums of the coordinates are
+		   independent chains, each added in R's order */
+		for (size_t i = 0; i < np; i++)
+			s->cen[i] = -v[hi * np + i];
+		for (size_t j = 0; j < nv; j++)
+			for (size_t i = 0; i < np; i++)
+				s->cen[i] += v[j * np + i];
+		for (size_t i = 0; i < np; i++)
+			s->cen[i] /= (double)np;
+		for (size_t i = 0; i < np; i++)
+			s->tr[i] = 2.0 * s->cen[i] - v[hi * np + i];
+		s->state = RNM_REFLECT;
 	}
-	memcpy(zb, zp, sizeof(zb));
-	best = multi_start(o, objective_profile, zb);
-	if (isnan(best))
-		return NAN;
-	ets_decode_par(o, zb, p);
-	profile_sse(o, p);
-	memcpy(zp, zb, o->nsm * sizeof(double));
-	if (o->pc && key < 8) {
-		o->pc->ok[key] = 1;
-		memcpy(o->pc->z[key], zb, o->nsm * sizeof(double));
-		memcpy(o->pc->xs[key], o->xs, o->nst * sizeof(double));
+}
+
+static const double *rnm_want(const struct rnm *s)
+{
+	switch (s->state) {
+	case RNM_FIRST:
+		return s->par;
+	case RNM_VERTICES:
+		return s->v + s->j * s->np;
+	case RNM_REFLECT:
+		return s->tr;
+	case RNM_EXPAND:
+		return s->ex;
+	case RNM_CONTRACT:
+		return s->cp;
+	default:
+		return NULL;
 	}
-	return best;
 }
 
-/* The objective over the smoothing parameters alone, the states held
- * at o->x0. */
-static double objective_sm(const gsl_vector *zv, void *ctx)
+/* The end of a step: R stops after maxit values. */
+static void rnm_step_done(struct rnm *s)
 {
-	struct obj *o = ctx;
-	double z[MAXP];
-
-	memset(z, 0, sizeof(z));
-	for (size_t i = 0; i < o->nsm; i++)
-		z[i] = gsl_vector_get(zv, i);
-	return ets_objective_at(o, z, o->nsm + o->nst);
+	if (s->count > s->maxit)
+		s->state = RNM_DONE;
+	else
+		rnm_next_vertex(s);
 }
 
-static double lik_states(struct obj *o, const double *p, const double *fx,
-			 double *res)
+static void rnm_tell(struct rnm *s, double f)
 {
-	double x[MAXP];
+	size_t np = s->np, hi = s->hi;
+	double *v = s->v, *vh = v + hi * np;
 
-	if (ets_full_state(o, fx, x) < 0)
-		return BAD;
-	return run_lik(o, p, x, res);
+	switch (s->state) {
+	case RNM_FIRST: {
+		double step = 0.0, size = 0.0;
+		if (!(f < RNM_BIG) || np == 0) {
+			s->failed = !(f < RNM_BIG);
+			s->fv[0] = f;
+			s->lo = 0;
+			memcpy(v, s->par, np * sizeof(double));
+			s->state = RNM_DONE;
+			return;
+		}
+		s->count = 1;
+		s->tol = sqrt(DBL_EPSILON) * (fabs(f) + sqrt(DBL_EPSILON));
+		for (size_t i = 0; i < np; i++)
+			step = fmax(step, 0.1 * fabs(s->par[i]));
+		if (step == 0.0)
+			step = 0.1;
+		memcpy(v, s->par, np * sizeof(double));
+		s->fv[0] = f;
+		for (size_t j = 1; j < s->nv; j++) {
+			double *vj = v + j * np, t = step;
+			memcpy(vj, s->par, np * sizeof(double));
+			/* a step too small to change the coordinate grows
+			   tenfold */
+			while (vj[j - 1] == s->par[j - 1]) {
+				vj[j - 1] = s->par[j - 1] + t;
+				t *= 10.0;
+			}
+			size += t;
+		}
+		s->oldsize = size;
+		s->lo = 0;
+		s->j = 0;
+		rnm_next_vertex(s);
+		return;
+	}
+	case RNM_VERTICES:
+		s->fv[s->j++] = f;
+		s->count++;
+		rnm_next_vertex(s);
+		return;
+	case RNM_REFLECT:
+		s->count++;
+		s->fr = f;
+		if (f < s->vl) {
+			for (size_t i = 0; i < np; i++)
+				s->ex[i] = 2.0 * s->tr[i] - s->cen[i];
+			s->state = RNM_EXPAND;
+			return;
+		}
+		/* contract towards the centroid from the better of the
+		   highest and the reflection */
+		if (f < s->vh) {
+			memcpy(vh, s->tr, np * sizeof(double));
+			s->fv[hi] = f;
+		}
+		for (size_t i = 0; i < np; i++)
+			s->cp[i] = 0.5 * vh[i] + 0.5 * s->cen[i];
+		s->state = RNM_CONTRACT;
+		return;
+	case RNM_EXPAND:
+		s->count++;
+		if (f < s->fr) {
+			memcpy(vh, s->ex, np * sizeof(double));
+			s->fv[hi] = f;
+		} else {
+			memcpy(vh, s->tr, np * sizeof(double));
+			s->fv[hi] = s->fr;
+		}
+		rnm_step_done(s);
+		return;
+	case RNM_CONTRACT:
+		s->count++;
+		if (f < s->fv[hi]) {
+			memcpy(vh, s->cp, np * sizeof(double));
+			s->fv[hi] = f;
+		} else if (s->fr >= s->vh) {
+			/* shrink towards the lowest; then value the others
+			   again */
+			const double *vlo = v + s->lo * np;
+			double size = 0.0;
+			for (size_t j = 0; j < s->nv; j++) {
+				double *vj = v + j * np;
+				if (j == s->lo)
+					continue;
+				for (size_t i = 0; i < np; i++) {
+					vj[i] = 0.5 * (vj[i] - vlo[i]) + vlo[i];
+					size += fabs(vj[i] - vlo[i]);
+				}
+			}
+			if (!(size < s->oldsize)) {
+				s->state = RNM_DONE;
+				return;
+			}
+			s->oldsize = size;
+			if (s->count > s->maxit) {
+				s->state = RNM_DONE;
+				return;
+			}
+			s->j = 0;
+			rnm_next_vertex(s);
+			return;
+		}
+		rnm_step_done(s);
+		return;
+	default:
+		return;
+	}
 }
 
 /*
- * Gauss-Newton steps on the free initial states o->x0 for the smoothing
- * parameters p: least squares on the residuals of the likelihood, with
- * a forward-difference Jacobian, each step halved until the likelihood
- * improves.  o->X is scratch ((nst + 1) * n).  Returns the likelihood
- * at the final states.
+ * R's search for k <= NGROUP models o[g] from par[g][0..np[g])
+ * (in/out), each at most maxit evaluations as R counts them.  val[g]
+ * gets the value at par[g], NAN if the start is infeasible (R's
+ * "function cannot be evaluated at initial parameters").  The models
+ * are of one class (trend and season): their recursions run side by
+ * side.
  */
-static double gn_states(struct obj *o, const double *p, int iters)
+void ets_rnm_group(struct obj *const *o, double *const *par,
+		   const size_t *np, size_t k, int maxit, double *val)
 {
-	size_t n = o->n, k = o->nst;
-	double *r0 = o->X + k * n, f0, fx[MAXP];
+	struct rnm s[NGROUP];
 
-	f0 = lik_states(o, p, o->x0, r0);
-	for (int it = 0; it < iters && f0 < BAD; it++) {
-		double a[MAXP * MAXP], g[MAXP], f1 = BAD;
-		for (size_t j = 0; j < k; j++) {
-			double h = 1e-6 * fmax(fabs(o->x0[j]), o->sc[j]);
-			memcpy(fx, o->x0, k * sizeof(double));
-			fx[j] += h;
-			if (!(lik_states(o, p, fx, o->X + j * n) < BAD))
-				return f0;
-			for (size_t i = 0; i < n; i++)
-				o->X[j * n + i] = (o->X[j * n + i] - r0[i]) / h;
+	for (size_t g = 0; g < k; g++)
+		rnm_start(&s[g], par[g], np[g], maxit);
+	for (;;) {
+		double p[4][4], x[4][MAXP], f[4];
+		size_t who[NGROUP], c = 0;
+		for (size_t g = 0; g < k; g++) {
+			const double *w;
+			/* points out of bounds are valued without a run */
+			while ((w = rnm_want(&s[g])) != NULL &&
+			       r_point(o[g], w, p[c], x[c]) < 0)
+				rnm_tell(&s[g], RNM_BIG);
+			if (w)
+				who[c++] = g;
 		}
-		for (size_t u = 0; u < k; u++) {
-			const double *cu = o->X + u * n;
-			g[u] = -dot(cu, r0, n);
-			for (size_t v = 0; v <= u; v++)
-				a[u * k + v] = a[v * k + u]
-					= dot(cu, o->X + v * n, n);
-		}
-		for (size_t u = 0; u < k; u++)
-			a[u * k + u] *= 1.0 + 1e-9;
-		if (ets_solve_small(a, g, (int)k) < 0)
-			return f0;
-		for (double t = 1.0; t > 1e-3; t *= 0.5) {
-			for (size_t j = 0; j < k; j++)
-				fx[j] = o->x0[j] + t * g[j];
-			f1 = lik_states(o, p, fx, NULL);
-			if (f1 < f0)
-				break;
-		}
-		if (!(f1 < f0))
-			return f0;
-		memcpy(o->x0, fx, k * sizeof(double));
-		f0 = lik_states(o, p, o->x0, r0);
-		if (f0 > f1 - 1e-9 * fabs(f1))
+		if (c == 0)
 			break;
-	}
-	return f0;
-}
-
-/*
- * From the states o->x0 and smoothing offsets z (the state offsets in z
- * zero): alternate the simplex over the smoothing parameters (several
- * starts the first time if multi) with Gauss-Newton over the states
- * until neither moves the likelihood, then a short joint simplex.
- * Returns the best value, NAN on failure (out of memory, GSL).
- */
-double ets_alternate(struct obj *o, double *z, size_t n, int multi)
-{
-	double prev = BAD, best = BAD, p[4];
-
-	o->X = malloc((o->nst + 1) * n * sizeof(double));
-	if (!o->X)
-		return NAN;
-	for (int r = 0; r < 8; r++) {
-		best = r || !multi
-			? ets_nm_run(o, objective_sm, z, o->nsm, r ? 0.2 : 0.5,
-				 1e-4, 1e-9, 2000)
-			: multi_start(o, objective_sm, z);
-		if (isnan(best))
-			break;
-		ets_decode_par(o, z, p);
-		best = gn_states(o, p, 4);
-		if (!(best < prev - 1e-7 * fabs(prev)))
-			break;
-		prev = best;
-	}
-	free(o->X);
-	o->X = NULL;
-	if (isnan(best))
-		return NAN;
-	return ets_nm_run(o, ets_objective, z, o->nsm + o->nst, 0.1, 1e-4, 1e-10,
-		      POLISH_IT);
-}
-
-/*
- * A start for a multiplicative-season model with a linear trend: the
- * additive-season model's profiled least-squares fit, its seasons
- * turned into ratios to the mean of the data.  Sets o->x0 (so the state
- * offsets in z are 0) and the smoothing offsets in z.  0 on success, -1
- * if no such start (use R's), -2 out of memory.
- */
-int ets_mult_start(struct obj *o, const double *y, size_t n, double *z)
-{
-	struct obj a = *o;
-	double zp[4] = {0, 0, 0, 0}, p[4], mean = 0.0, cnt = 0.0, sum = 0.0;
-	size_t ns = 1 + (o->trend != TSP_ETS_N);
-
-	for (size_t i = 0; i < n; i++)
-		if (!isnan(y[i])) {
-			mean += y[i];
-			cnt++;
+		/* (the group is of one class: see ets_rnm_group's
+		   caller) */
+		if (c >= 3) {
+			const struct obj *og[4];
+			for (size_t t = 0; t < 4; t++) {
+				size_t u = t < c ? t : c - 1;
+				og[t] = o[who[u]];
+				if (t >= c) {
+					memcpy(p[t], p[u], sizeof(p[t]));
+					memcpy(x[t], x[u], sizeof(x[t]));
+				}
+			}
+			lik4_of[og[0]->trend][og[0]->season](og,
+				(const double (*)[4])p,
+				(const double (*)[MAXP])x, f);
+		} else if (c == 2) {
+			run_lik2(o[who[0]], o[who[1]], p[0], x[0], p[1], x[1], f);
+		} else {
+			f[0] = run_lik(o[who[0]], p[0], x[0]);
 		}
-	mean /= cnt;
-	if (!(mean > 0.0))
-		return -1;
-	a.season = TSP_ETS_A;
-	a.error = TSP_ETS_A;
-	a.crit = TSP_ETS_CRIT_LIK;
-	a.X = malloc((a.nst + 1) * n * sizeof(double));
-	if (!a.X)
-		return -2;
-	if (isnan(ets_profile_search(&a, zp))) {
-		free(a.X);
-		return -2;
+		for (size_t t = 0; t < c; t++)
+			rnm_tell(&s[who[t]], f[t] < BAD ? f[t] : RNM_BIG);
 	}
-	free(a.X);
-	ets_decode_par(&a, zp, p);
-	if (!ets_admissible_seasonal(p[0], p[1], p[2], p[3], o->m))
-		return -1;
-	for (size_t j = ns; j < o->nst; j++) {
-		double r = 1.0 + a.xs[j] / mean;
-		sum += a.xs[j];
-		if (!(r > 0.0))
-			return -1;
-		o->x0[j] = r;
+	for (size_t g = 0; g < k; g++) {
+		struct rnm *r = &s[g];
+		memcpy(par[g], r->v + r->lo * r->np, r->np * sizeof(double));
+		val[g] = r->failed ? NAN : r->fv[r->lo];
 	}
-	if (!(1.0 - sum / mean > 0.0))
-		return -1;	/* the implied last season */
-	for (size_t j = 0; j < ns; j++)
-		o->x0[j] = a.xs[j];
-	memset(z, 0, (o->nsm + o->nst) * sizeof(double));
-	z_of_par(o, p, z);
-	return 0;
 }
-

@@ -223,9 +223,11 @@ static int fit_one(struct tsp_fc_model *m, const struct tsp_fc_opts *o,
 		   enum tsp_fc_method k, const double *y, size_t n,
 		   struct tsp_error *err);
 
-#ifndef AUTO_MARGIN
-#define AUTO_MARGIN 1.2
-#endif
+/* auto: at most this many rolling origins, and the level of the sign
+ * test that lets another method replace the first candidate */
+#define AUTO_MAXORIG 5
+#define AUTO_ALPHA 0.05
+#define AUTO_MARGIN 1.2		/* and by this factor on average */
 
 /* Mean absolute lag-p difference of y (the MASE scale). */
 static double mase_scale(const double *y, size_t n, size_t p)
@@ -243,20 +245,40 @@ static double mase_scale(const double *y, size_t n, size_t p)
 	return c ? s / (double)c : NAN;
 }
 
+/* P(X >= w) for X binomial(k, 1/2): the one-sided sign test. */
+static double sign_tail(size_t w, size_t k)
+{
+	double c = 1.0, t = 0.0;
+
+	for (size_t j = 0; j <= k; j++) {
+		if (j >= w)
+			t += c;
+		c = c * (double)(k - j) / (double)(j + 1);
+	}
+	return t / pow(2.0, (double)k);
+}
+
 /*
- * auto: each candidate is fitted at up to three rolling origins, each
- * followed by a window of h steps; the candidate with the lowest mean
- * absolute error over the windows (scaled per window by the training
- * part's seasonal-naive error) is refitted on the whole series.  Too
- * short a series for one window: ETS chosen by AICc alone.
+ * auto: each candidate is fitted at up to AUTO_MAXORIG rolling origins,
+ * each followed by a window of h steps, and scored per window by its
+ * mean absolute error scaled by the training part's seasonal-naive
+ * error.  The first candidate (ETS, or STL+ETS) is the default: another
+ * replaces it only if it does better in so many windows that chance is
+ * unlikely (a one-sided sign test at AUTO_ALPHA: with five windows,
+ * all five) and by a margin on average (AUTO_MARGIN), and then the one
+ * with the lowest mean score.  A few
+ * windows are weak evidence, and a method picked on weak evidence
+ * forecasts worse than the default about as often as better.  Too short
+ * a series for five windows: the first candidate.
  */
 static int fit_auto(struct tsp_fc_model *m, const struct tsp_fc_opts *o,
 		    const double *y, size_t n, struct tsp_error *err)
 {
 	enum tsp_fc_method cand[5];
 	size_t nc = 0, p = short_period(o), h = o->horizon, minfit, norig;
-	double best = INFINITY, *mean = NULL, *sd = NULL;
-	enum tsp_fc_method pick = TSP_FC_ETS;
+	double *mean = NULL, *sd = NULL, sc[5][AUTO_MAXORIG], best = INFINITY;
+	int okc[5];
+	enum tsp_fc_method pick;
 
 	if (o->np > 1 || p > 24) {
 		cand[nc++] = TSP_FC_STLF;
@@ -273,15 +295,16 @@ static int fit_auto(struct tsp_fc_model *m, const struct tsp_fc_opts *o,
 			cand[nc++] = TSP_FC_DRIFT;
 		}
 	}
+	pick = cand[0];
 	if (h == 0)
 		h = p > 6 ? p : 6;
 	minfit = o->np ? 2 * o->period[o->np - 1] + 2 : 10;
 	if (minfit < 10)
 		minfit = 10;
 	norig = n >= minfit + h ? (n - minfit) / h : 0;
-	if (norig > 3)
-		norig = 3;
-	if (norig == 0)
+	if (norig > AUTO_MAXORIG)
+		norig = AUTO_MAXORIG;
+	if (norig == 0 || sign_tail(norig, norig) > AUTO_ALPHA)
 		return fit_one(m, o, cand[0], y, n, err);
 	mean = malloc(h * sizeof(*mean));
 	sd = malloc(h * sizeof(*sd));
@@ -291,13 +314,11 @@ static int fit_auto(struct tsp_fc_model *m, const struct tsp_fc_opts *o,
 		return tsp_error_set(err, TSP_ENOMEM, "out of memory");
 	}
 	for (size_t c = 0; c < nc; c++) {
-		double score = 0, df;
-		size_t used = 0;
-		for (size_t j = 1; j <= norig; j++) {
+		okc[c] = 1;
+		for (size_t j = 1; j <= norig && okc[c]; j++) {
 			struct tsp_fc_model t;
-			size_t origin = n - j * h;
-			double scale = mase_scale(y, origin, p), e = 0;
-			size_t ne = 0;
+			size_t origin = n - j * h, ne = 0;
+			double scale = mase_scale(y, origin, p), e = 0, df;
 			memset(&t, 0, sizeof(t));
 			if (fit_one(&t, o, cand[c], y, origin, err) < 0 ||
 			    tsp_fc_forecast(&t, h, mean, sd, &df, err) < 0) {
@@ -307,7 +328,8 @@ static int fit_auto(struct tsp_fc_model *m, const struct tsp_fc_opts *o,
 					free(sd);
 					return -1;
 				}
-				continue;	/* this origin doesn't count */
+				okc[c] = 0;	/* not a candidate here */
+				break;
 			}
 			tsp_fc_model_release(&t);
 			for (size_t i = 0; i < h; i++)
@@ -315,21 +337,34 @@ static int fit_auto(struct tsp_fc_model *m, const struct tsp_fc_opts *o,
 					e += fabs(y[origin + i] - mean[i]);
 					ne++;
 				}
-			if (ne && scale > 0 && isfinite(scale)) {
-				score += e / (double)ne / scale;
-				used++;
-			}
-		}
-		/* the first candidate (ETS, or STL+ETS) stays unless another
-		 * beats it clearly: a few windows are weak evidence */
-		if (used == norig && score / (double)used *
-		    (c ? AUTO_MARGIN : 1) < best) {
-			best = score / (double)used;
-			pick = cand[c];
+			if (!(ne && scale > 0 && isfinite(scale)))
+				okc[c] = 0;
+			else
+				sc[c][j - 1] = e / (double)ne / scale;
 		}
 	}
 	free(mean);
 	free(sd);
+	if (okc[0]) {
+		double tot0 = 0;
+		for (size_t j = 0; j < norig; j++)
+			tot0 += sc[0][j];
+		for (size_t c = 1; c < nc; c++) {
+			size_t wins = 0;
+			double tot = 0;
+			if (!okc[c])
+				continue;
+			for (size_t j = 0; j < norig; j++) {
+				wins += sc[c][j] < sc[0][j];
+				tot += sc[c][j];
+			}
+			if (sign_tail(wins, norig) <= AUTO_ALPHA &&
+			    tot * AUTO_MARGIN < tot0 && tot < best) {
+				best = tot;
+				pick = cand[c];
+			}
+		}
+	}
 	return fit_one(m, o, pick, y, n, err);
 }
 

@@ -6,9 +6,12 @@
  * A model is ETS(error, trend, season): error A or M, trend N, A, Ad (or
  * M, Md when multiplicative trends are allowed), season N, A or M with
  * period m (2..TSP_ETS_MAXM).  The smoothing parameters and the initial
- * states are estimated together by maximum likelihood (or by the MSE of
- * the one-step errors, as ses()/holt()/hw() ask for), inside R's "both"
- * bounds; an automatic fit tries R's model space and keeps the model
+ * states are estimated together for the likelihood (or the MSE of the
+ * one-step errors, as ses()/holt()/hw() ask for), inside R's "both"
+ * bounds, by the search R runs: optim()'s Nelder-Mead from R's starting
+ * values, at most 2000 evaluations.  Its fits are R's, also where it
+ * stops short of the optimum (and R's model choice depends on where it
+ * stops).  An automatic fit tries R's model space and keeps the model
  * with the smallest information criterion.
  *
  * Missing values (NaN in y) are stepped over: the states advance as a

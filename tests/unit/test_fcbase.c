@@ -10,6 +10,7 @@
 #include "t.h"
 #include "ref_fcbase.h"
 #include "tsp_fcbase.h"
+#include "tsp_forecast.h"
 
 #define NREF(a) (sizeof(a) / sizeof((a)[0]))
 #define TOL_EXACT 1e-9
@@ -573,6 +574,53 @@ static void check_names(void)
 	CHECK(tsp_fcb_name((enum tsp_fcb_method)99) == NULL, "name out of range");
 }
 
+/*
+ * auto keeps ETS unless another method does better in every one of
+ * five rolling windows and by a fifth on average.  Cases where a looser
+ * rule (the better mean over three windows) switched: wineind on 164
+ * points (theta), Nile on 90 with windows of 5 (naive); and one where
+ * the evidence is there: wineind on 176 points (theta, five of five).
+ */
+static void check_auto(void)
+{
+	static const struct {
+		const double *y;
+		size_t n, period, h;
+		enum tsp_fc_method want;
+	} cs[] = {
+		{y_wineind, 164, 12, 12, TSP_FC_ETS},
+		{y_Nile, 90, 1, 5, TSP_FC_ETS},
+		{y_Nile, 100, 1, 10, TSP_FC_ETS},	/* three windows */
+		{y_wineind, 176, 12, 12, TSP_FC_THETA},
+	};
+
+	for (size_t k = 0; k < NREF(cs); k++) {
+		struct tsp_fc_opts o;
+		struct tsp_fc_model a, e;
+		struct tsp_error err;
+		double ma[12], me[12], sd[12], df;
+		tsp_fc_opts_default(&o);
+		o.horizon = cs[k].h;
+		if (cs[k].period > 1) {
+			o.np = 1;
+			o.period[0] = cs[k].period;
+		}
+		CHECK(tsp_fc_fit(&a, &o, cs[k].y, cs[k].n, &err) == 0,
+		      "auto %zu: %s", k, err.msg);
+		CHECK(a.kind == cs[k].want, "auto %zu: chose %s, want %s", k,
+		      tsp_fc_method_name(a.kind), tsp_fc_method_name(cs[k].want));
+		o.method = cs[k].want;
+		CHECK(tsp_fc_fit(&e, &o, cs[k].y, cs[k].n, &err) == 0,
+		      "%s %zu: %s", tsp_fc_method_name(cs[k].want), k, err.msg);
+		CHECK(tsp_fc_forecast(&a, cs[k].h, ma, sd, &df, &err) == 0 &&
+		      tsp_fc_forecast(&e, cs[k].h, me, sd, &df, &err) == 0 &&
+		      memcmp(ma, me, cs[k].h * sizeof(double)) == 0,
+		      "auto %zu: not the forecast of its choice", k);
+		tsp_fc_model_release(&a);
+		tsp_fc_model_release(&e);
+	}
+}
+
 int main(void)
 {
 	check_refs();
@@ -583,5 +631,6 @@ int main(void)
 	check_corrupt();
 	check_short();
 	check_names();
+	check_auto();
 	return t_done();
 }
