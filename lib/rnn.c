@@ -155,7 +155,7 @@ int tsp_rnn_stack_run(const struct tsp_rnn *m, int dec, const double *x,
 		double *xt = ws.x + t * nin;
 		memcpy(xt, x + t * nin, nin * sizeof(double));
 	}
-	rnn_forward(&c, &ws, 1);
+	rnn_forward(&c, c.w, &ws, 1);
 	for (size_t t = 0; t < T; t++) {
 		const double *b = ws.st + (t * NL + NL - 1) * (G + 2) * H;
 		memcpy(out + t * H, b + (G + 1) * H, H * sizeof(double));
@@ -241,7 +241,7 @@ static void fc_slice(void *p)
 			rnn_ws_fill(m, &j->ws, B, b, &w->s,
 				    (long)w->s.n - (long)L, w->fcov, 0);
 		}
-		rnn_forward(m, &j->ws, B);
+		rnn_forward(m, m->w, &j->ws, B);
 		for (size_t b = 0; b < B; b++) {
 			struct tsp_rnn_window *w = j->w + j->first + i + b;
 			for (size_t k = 0; k < Hz; k++)

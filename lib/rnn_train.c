@@ -27,6 +27,7 @@ void tsp_rnn_train_opts_default(struct tsp_rnn_train_opts *o)
 	o->clip = 1;
 	o->val_frac = 0.2;
 	o->seed = 1;
+	o->single = 1;
 }
 
 struct win {
@@ -43,17 +44,17 @@ struct job {
 	double *res;		/* NULL, or horizon x n residuals */
 	double sse;
 	size_t cnt;
+	int single;		/* float (wsf, wf) rather than double (ws) */
+	const float *wf;	/* the weights in float */
 	struct rnn_ws ws;
+	struct rnn_wsf wsf;
 };
 
-static void job_run(void *p)
+static void job_run_d(struct job *j)
 {
-	struct job *j = p;
 	const struct tsp_rnn *m = j->m;
 	size_t Hz = m->a.horizon;
 
-	j->sse = 0;
-	j->cnt = 0;
 	if (j->scale)
 		memset(j->ws.grad, 0, m->nw * sizeof(double));
 	for (size_t i = 0; i < j->n; i += j->ws.cap) {
@@ -63,11 +64,11 @@ static void job_run(void *p)
 			rnn_ws_fill(m, &j->ws, B, b, &j->d[w->s],
 				    (long)w->start, NULL, 1);
 		}
-		rnn_forward(m, &j->ws, B);
+		rnn_forward(m, m->w, &j->ws, B);
 		j->sse += rnn_sq_error(m, &j->ws, B, &c);
 		j->cnt += c;
 		if (j->scale)
-			rnn_backward(m, &j->ws, B, j->scale);
+			rnn_backward(m, m->w, &j->ws, B, j->scale);
 		if (j->res)
 			for (size_t k = 0; k < Hz; k++)
 				for (size_t b = 0; b < B; b++)
@@ -75,6 +76,52 @@ static void job_run(void *p)
 						j->ws.tgt[k * B + b] -
 						j->ws.pred[k * B + b];
 	}
+}
+
+static void job_run_f(struct job *j)
+{
+	const struct tsp_rnn *m = j->m;
+	size_t Hz = m->a.horizon;
+
+	if (j->scale)
+		memset(j->wsf.grad, 0, m->nw * sizeof(float));
+	for (size_t i = 0; i < j->n; i += j->wsf.cap) {
+		size_t B = j->n - i < j->wsf.cap ? j->n - i : j->wsf.cap, c;
+		for (size_t b = 0; b < B; b++) {
+			const struct win *w = j->w + i + b;
+			rnn_ws_fill_f(m, &j->wsf, B, b, &j->d[w->s],
+				      (long)w->start, NULL, 1);
+		}
+		rnn_forward_f(m, j->wf, &j->wsf, B);
+		j->sse += rnn_sq_error_f(m, &j->wsf, B, &c);
+		j->cnt += c;
+		if (j->scale)
+			rnn_backward_f(m, j->wf, &j->wsf, B, j->scale);
+		if (j->res)
+			for (size_t k = 0; k < Hz; k++)
+				for (size_t b = 0; b < B; b++)
+					j->res[k * j->n + i + b] =
+						(double)j->wsf.tgt[k * B + b] -
+						(double)j->wsf.pred[k * B + b];
+	}
+}
+
+static void job_run(void *p)
+{
+	struct job *j = p;
+
+	j->sse = 0;
+	j->cnt = 0;
+	if (j->single)
+		job_run_f(j);
+	else
+		job_run_d(j);
+}
+
+/* The slice gradient of job j, element i. */
+static double job_grad(const struct job *j, size_t i)
+{
+	return j->single ? (double)j->wsf.grad[i] : j->ws.grad[i];
 }
 
 /* Split w[0..n) over nt jobs (each with a workspace) and run them. */
@@ -234,9 +281,11 @@ static int set_intervals(struct tsp_rnn *m, struct job *job, size_t nt,
 		tsp_error_set(err, TSP_ENOMEM, "out of memory");
 		goto out;
 	}
-	/* one job at a time writes its own columns of res */
+	/* one job at a time writes its own columns of res; in double, as
+	 * forecasts are made */
 	for (size_t i = 0; i < nt; i++) {
 		size_t a = n * i / nt, b = n * (i + 1) / nt;
+		job[i].single = 0;
 		job[i].w = w + a;
 		job[i].n = b - a;
 		job[i].scale = 0;
@@ -318,6 +367,7 @@ int tsp_rnn_train(struct tsp_rnn *m, const struct tsp_rnn_series *d,
 	size_t batch = o->batch ? o->batch : 64, bad = 0;
 	struct adam ad = { NULL, NULL, 0 };
 	double *best = NULL, *g = NULL, t0 = now(), best_val = INFINITY;
+	float *wf = NULL;
 	uint64_t rs = (uint64_t)o->seed * 0x9e3779b97f4a7c15ULL + 7;
 	int rc = -1;
 
@@ -335,17 +385,29 @@ int tsp_rnn_train(struct tsp_rnn *m, const struct tsp_rnn_series *d,
 	ad.v = calloc(m->nw, sizeof(double));
 	best = malloc(m->nw * sizeof(double));
 	g = malloc(m->nw * sizeof(double));
-	if (!ad.m || !ad.v || !best || !g) {
+	wf = malloc(m->nw * sizeof(float));
+	if (!ad.m || !ad.v || !best || !g || !wf) {
 		tsp_error_set(err, TSP_ENOMEM, "out of memory");
 		goto out;
 	}
 	for (; started < nt; started++) {
 		job[started].m = m;
 		job[started].d = d;
-		if (rnn_ws_init(&job[started].ws, m, (batch + nt - 1) / nt, 1,
-				err) < 0)
+		job[started].wf = wf;
+		/* double: for the intervals at the end, and the training
+		 * unless single */
+		if (rnn_ws_init(&job[started].ws, m, (batch + nt - 1) / nt,
+				!o->single, err) < 0)
+			goto out;
+		if (o->single &&
+		    rnn_ws_init_f(&job[started].wsf, m, (batch + nt - 1) / nt,
+				  1, err) < 0)
 			goto out;
 	}
+	for (size_t i = 0; i < nt; i++)
+		job[i].single = o->single != 0;
+	for (size_t i = 0; i < m->nw; i++)
+		wf[i] = (float)m->w[i];
 	memcpy(best, m->w, m->nw * sizeof(double));
 	for (size_t ep = 1; ep <= o->epochs; ep++) {
 		struct tsp_rnn_progress pr;
@@ -368,12 +430,14 @@ int tsp_rnn_train(struct tsp_rnn *m, const struct tsp_rnn_series *d,
 			memset(g, 0, m->nw * sizeof(double));
 			for (size_t k = 0; k < nt && k < nb; k++) {
 				for (size_t i = 0; i < m->nw; i++)
-					g[i] += job[k].ws.grad[i];
+					g[i] += job_grad(&job[k], i);
 				sse += job[k].sse;
 				cnt += job[k].cnt;
 			}
 			clip_norm(g, m->nw, o->clip);
 			adam_step(m, &ad, g, o->lr);
+			for (size_t i = 0; i < m->nw; i++)
+				wf[i] = (float)m->w[i];
 		}
 		val = nvw ? evaluate(job, nt, vw, nvw, err) : NAN;
 		if (nvw && isnan(val) && err->code != TSP_OK)
@@ -409,8 +473,11 @@ int tsp_rnn_train(struct tsp_rnn *m, const struct tsp_rnn_series *d,
 		goto out;
 	rc = 0;
 out:
-	for (size_t i = 0; i < started; i++)
+	for (size_t i = 0; i < started; i++) {
 		rnn_ws_release(&job[i].ws);
+		rnn_ws_release_f(&job[i].wsf);
+	}
+	free(wf);
 	free(tw);
 	free(vw);
 	free(ad.m);
@@ -422,24 +489,47 @@ out:
 
 double tsp_rnn_loss_grad(const struct tsp_rnn *m,
 			 const struct tsp_rnn_series *d, const size_t *which,
-			 const size_t *start, size_t nb, double *grad,
-			 struct tsp_error *err)
+			 const size_t *start, size_t nb, int single,
+			 double *grad, struct tsp_error *err)
 {
-	struct rnn_ws ws;
-	double sse;
+	struct job j;
+	float *wf = NULL;
+	struct win *w = malloc((nb ? nb : 1) * sizeof(*w));
 	size_t cnt = 0;
+	double sse = NAN;
+	int rc;
 
-	if (rnn_ws_init(&ws, m, nb, 1, err) < 0)
-		return NAN;
-	for (size_t b = 0; b < nb; b++)
-		rnn_ws_fill(m, &ws, nb, b, &d[which[b]], (long)start[b], NULL,
-			    1);
-	rnn_forward(m, &ws, nb);
-	sse = rnn_sq_error(m, &ws, nb, &cnt);
-	memset(ws.grad, 0, m->nw * sizeof(double));
-	if (cnt)
-		rnn_backward(m, &ws, nb, 1 / (double)cnt);
-	memcpy(grad, ws.grad, m->nw * sizeof(double));
-	rnn_ws_release(&ws);
-	return cnt ? sse / (double)cnt : 0;
+	memset(&j, 0, sizeof(j));
+	if (!w || (single && !(wf = malloc(m->nw * sizeof(float))))) {
+		tsp_error_set(err, TSP_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t b = 0; b < nb; b++) {
+		w[b].s = which[b];
+		w[b].start = start[b];
+		cnt += observed_targets(m, d, &w[b]);
+	}
+	for (size_t i = 0; single && i < m->nw; i++)
+		wf[i] = (float)m->w[i];
+	rc = single ? rnn_ws_init_f(&j.wsf, m, nb ? nb : 1, 1, err)
+		    : rnn_ws_init(&j.ws, m, nb ? nb : 1, 1, err);
+	if (rc < 0)
+		goto out;
+	j.m = m;
+	j.d = d;
+	j.w = w;
+	j.n = nb;
+	j.single = single;
+	j.wf = wf;
+	j.scale = cnt ? 1 / (double)cnt : 0;
+	job_run(&j);
+	for (size_t i = 0; i < m->nw; i++)
+		grad[i] = cnt ? job_grad(&j, i) : 0;
+	sse = cnt ? j.sse / (double)cnt : 0;
+out:
+	rnn_ws_release(&j.ws);
+	rnn_ws_release_f(&j.wsf);
+	free(wf);
+	free(w);
+	return sse;
 }

@@ -59,13 +59,13 @@ static void grad_check(enum tsp_rnn_cell cell, size_t layers)
 	for (size_t i = 0; i < m.nw; i++)
 		m.w[i] *= 2.5;
 	g = malloc(m.nw * sizeof(*g));
-	tsp_rnn_loss_grad(&m, d, which, start, 3, g, &err);
+	tsp_rnn_loss_grad(&m, d, which, start, 3, 0, g, &err);
 	for (size_t i = 0; i < m.nw; i++) {
 		double keep = m.w[i], lp, lm, *scratch = malloc(m.nw * sizeof(double)), fd;
 		m.w[i] = keep + h;
-		lp = tsp_rnn_loss_grad(&m, d, which, start, 3, scratch, &err);
+		lp = tsp_rnn_loss_grad(&m, d, which, start, 3, 0, scratch, &err);
 		m.w[i] = keep - h;
-		lm = tsp_rnn_loss_grad(&m, d, which, start, 3, scratch, &err);
+		lm = tsp_rnn_loss_grad(&m, d, which, start, 3, 0, scratch, &err);
 		m.w[i] = keep;
 		free(scratch);
 		fd = (lp - lm) / (2 * h);
