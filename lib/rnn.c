@@ -6,6 +6,8 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,6 +217,167 @@ int rnn_parallel(void (*fn)(void *), void *arg, size_t size, size_t n,
 		err->sys_errno = errno;
 	}
 	return rc;
+}
+
+/*
+ * A pool of threads that stay while a network trains.  A mini-batch is
+ * about a millisecond of work: starting threads for each one cost more
+ * than they saved (a sleeping CPU of a VM takes that long to wake), so
+ * the threads spin a little on the counters below before they sleep on
+ * a condition variable (a CPU shared with other work is given back).
+ */
+#define POOL_SPINS 4000
+
+struct rnn_pool {
+	pthread_t tid[64];
+	size_t n;			/* threads, the caller's included */
+	_Atomic unsigned long gen;	/* bumped for each run */
+	_Atomic size_t done;		/* workers finished with this run */
+	_Atomic int quit;
+	pthread_mutex_t mu;
+	pthread_cond_t go, fin;
+	void (*fn)(void *);
+	char *arg;
+	size_t size;
+	size_t used;			/* threads taking part in this run */
+};
+
+struct pool_arg {
+	struct rnn_pool *p;
+	size_t i;
+};
+
+static void cpu_relax(void)
+{
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+	__builtin_ia32_pause();
+#endif
+}
+
+static void *pool_main(void *q)
+{
+	struct pool_arg *pa = q;
+	struct rnn_pool *p = pa->p;
+	size_t i = pa->i;
+	unsigned long seen = 0;
+
+	free(pa);
+	for (;;) {
+		size_t spins = 0;
+		while (atomic_load_explicit(&p->gen, memory_order_acquire) ==
+		       seen && !atomic_load(&p->quit) && ++spins < POOL_SPINS)
+			cpu_relax();
+		if (atomic_load(&p->gen) == seen && !atomic_load(&p->quit)) {
+			pthread_mutex_lock(&p->mu);
+			while (atomic_load(&p->gen) == seen &&
+			       !atomic_load(&p->quit))
+				pthread_cond_wait(&p->go, &p->mu);
+			pthread_mutex_unlock(&p->mu);
+		}
+		if (atomic_load(&p->quit))
+			break;
+		seen = atomic_load(&p->gen);
+		if (i < p->used)
+			p->fn(p->arg + i * p->size);
+		if (atomic_fetch_add(&p->done, 1) + 1 == p->n - 1) {
+			pthread_mutex_lock(&p->mu);
+			pthread_cond_signal(&p->fin);
+			pthread_mutex_unlock(&p->mu);
+		}
+	}
+	return NULL;
+}
+
+struct rnn_pool *rnn_pool_start(size_t n, struct tsp_error *err)
+{
+	struct rnn_pool *p = calloc(1, sizeof(*p));
+	int e = 0;
+
+	if (!p) {
+		tsp_error_set(err, TSP_ENOMEM, "out of memory");
+		return NULL;
+	}
+	n = n < 1 ? 1 : n > 64 ? 64 : n;
+	atomic_init(&p->gen, 0);
+	atomic_init(&p->done, 0);
+	atomic_init(&p->quit, 0);
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->go, NULL);
+	pthread_cond_init(&p->fin, NULL);
+	p->n = 1;
+	for (size_t i = 1; i < n; i++) {
+		struct pool_arg *pa = malloc(sizeof(*pa));
+		if (!pa) {
+			e = ENOMEM;
+			break;
+		}
+		pa->p = p;
+		pa->i = i;
+		if ((e = pthread_create(&p->tid[i], NULL, pool_main, pa))) {
+			free(pa);
+			break;
+		}
+		p->n++;
+	}
+	if (e) {
+		rnn_pool_stop(p);
+		tsp_error_set(err, e == ENOMEM ? TSP_ENOMEM : TSP_ESYS,
+			      e == ENOMEM ? "out of memory" :
+			      "cannot start a thread");
+		if (e != ENOMEM)
+			err->sys_errno = e;
+		return NULL;
+	}
+	return p;
+}
+
+void rnn_pool_run(struct rnn_pool *p, void (*fn)(void *), void *arg,
+		  size_t size, size_t n)
+{
+	size_t spins = 0;
+
+	if (n > p->n)
+		n = p->n;
+	if (p->n == 1) {
+		if (n)
+			fn(arg);
+		return;
+	}
+	p->fn = fn;
+	p->arg = arg;
+	p->size = size;
+	p->used = n;
+	atomic_store(&p->done, 0);
+	pthread_mutex_lock(&p->mu);
+	atomic_fetch_add(&p->gen, 1);
+	pthread_cond_broadcast(&p->go);
+	pthread_mutex_unlock(&p->mu);
+	if (n)
+		fn(arg);
+	while (atomic_load(&p->done) < p->n - 1 && ++spins < POOL_SPINS)
+		cpu_relax();
+	if (atomic_load(&p->done) < p->n - 1) {
+		pthread_mutex_lock(&p->mu);
+		while (atomic_load(&p->done) < p->n - 1)
+			pthread_cond_wait(&p->fin, &p->mu);
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
+void rnn_pool_stop(struct rnn_pool *p)
+{
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->mu);
+	atomic_store(&p->quit, 1);
+	pthread_cond_broadcast(&p->go);
+	pthread_mutex_unlock(&p->mu);
+	for (size_t i = 1; i < p->n; i++)
+		pthread_join(p->tid[i], NULL);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->go);
+	pthread_cond_destroy(&p->fin);
+	free(p);
 }
 
 /* Forecasting */

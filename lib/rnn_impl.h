@@ -43,7 +43,9 @@
 	real *tmp, *da, *dah;	/* G*H x B */ \
 	real *dh, *dc;		/* layers x H x B */ \
 	real *dx;		/* max(nin, H) x B */ \
-	real *grad;		/* nw: this slice's gradient */
+	real *grad;		/* nw: this slice's gradient */ \
+	real *dall, *dallh;	/* T x layers x G*H x B: gate gradients \
+				   (dallh: GRU's recurrent part) */
 
 struct rnn_ws {
 	RNN_WS_FIELDS(double)
@@ -119,5 +121,17 @@ size_t rnn_layer_nin(const struct tsp_rnn *m, size_t l);
  */
 int rnn_parallel(void (*fn)(void *), void *arg, size_t size, size_t n,
 		 struct tsp_error *err);
+
+/*
+ * Threads kept for a training run: rnn_pool_run runs fn(arg + i * size)
+ * for i in [0, n) (n at most the pool's size; the first in the calling
+ * thread) and returns when all are done.  Start returns NULL with err
+ * set (TSP_ESYS, TSP_ENOMEM).
+ */
+struct rnn_pool;
+struct rnn_pool *rnn_pool_start(size_t threads, struct tsp_error *err);
+void rnn_pool_run(struct rnn_pool *p, void (*fn)(void *), void *arg,
+		  size_t size, size_t n);
+void rnn_pool_stop(struct rnn_pool *p);
 
 #endif

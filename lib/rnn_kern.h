@@ -100,9 +100,10 @@ KERNEL static void mm_bias(real *restrict out, const real *restrict W,
 		}
 }
 
-/* out[C][B] += W[R][C]^T d[R][B] */
+/* out[C][B] += W[R][C]^T d[R][B], W's rows ldw apart (ldw >= C) */
 KERNEL static void mm_t(real *restrict out, const real *restrict W,
-			size_t R, size_t C, const real *restrict d, size_t B)
+			size_t ldw, size_t R, size_t C,
+			const real *restrict d, size_t B)
 {
 	size_t c = 0, b;
 
@@ -115,7 +116,7 @@ KERNEL static void mm_t(real *restrict out, const real *restrict W,
 			vreal e0 = ld(o0 + VL), e1 = ld(o1 + VL),
 			      e2 = ld(o2 + VL), e3 = ld(o3 + VL);
 			for (size_t r = 0; r < R; r++) {
-				const real *wr = W + r * C + c;
+				const real *wr = W + r * ldw + c;
 				vreal dl = ld(d + r * B + b),
 				      dh = ld(d + r * B + b + VL);
 				vreal v0 = bc(wr[0]), v1 = bc(wr[1]),
@@ -134,7 +135,7 @@ KERNEL static void mm_t(real *restrict out, const real *restrict W,
 			for (size_t bb = b; bb < B; bb++) {
 				real a = out[i * B + bb];
 				for (size_t r = 0; r < R; r++)
-					a += W[r * C + i] * d[r * B + bb];
+					a += W[r * ldw + i] * d[r * B + bb];
 				out[i * B + bb] = a;
 			}
 	}
@@ -142,7 +143,7 @@ KERNEL static void mm_t(real *restrict out, const real *restrict W,
 		for (b = 0; b < B; b++) {
 			real a = out[c * B + b];
 			for (size_t r = 0; r < R; r++)
-				a += W[r * C + c] * d[r * B + b];
+				a += W[r * ldw + c] * d[r * B + b];
 			out[c * B + b] = a;
 		}
 }
@@ -210,6 +211,108 @@ KERNEL static void mm_grad(real *restrict G, real *restrict gb,
 			gr[c] += s;
 		}
 	}
+}
+
+/*
+ * The weight gradient of a run of n steps at once:
+ *   G[R][C] += sum_t d_t[R][B] x_t[C][B]^T,  gb[r] += sum_t,b d_t[r][b]
+ * with d_t = d + t ds and x_t = x + t xs.  Blocks of 2 rows x 4 columns,
+ * each sum in VL lanes over the steps and columns, then the lanes
+ * pairwise; tails scalar after.
+ */
+KERNEL static void mm_grad_seq(real *restrict G, real *restrict gb,
+			       const real *restrict d, size_t ds, size_t R,
+			       const real *restrict x, size_t xs, size_t C,
+			       size_t B, size_t n)
+{
+	size_t BV = B - B % VL, r = 0;
+
+	for (r = 0; r < R; r++) {
+		vreal a = bc(0);
+		real s = 0;
+		for (size_t t = 0; t < n; t++) {
+			const real *dr = d + t * ds + r * B;
+			for (size_t b = 0; b < BV; b += VL)
+				a += ld(dr + b);
+			for (size_t b = BV; b < B; b++)
+				s += dr[b];
+		}
+		gb[r] += hsum(a) + s;
+	}
+	for (r = 0; r + 2 <= R; r += 2) {
+		size_t c = 0;
+		for (; c + 4 <= C; c += 4) {
+			vreal a0 = bc(0), a1 = a0, a2 = a0, a3 = a0;
+			vreal e0 = a0, e1 = a0, e2 = a0, e3 = a0;
+			real s[8] = { 0 };
+			for (size_t t = 0; t < n; t++) {
+				const real *d0 = d + t * ds + r * B,
+					   *d1 = d0 + B;
+				const real *x0 = x + t * xs + c * B,
+					   *x1 = x0 + B, *x2 = x1 + B,
+					   *x3 = x2 + B;
+				for (size_t b = 0; b < BV; b += VL) {
+					vreal u = ld(d0 + b), v = ld(d1 + b);
+					vreal y0 = ld(x0 + b), y1 = ld(x1 + b);
+					vreal y2 = ld(x2 + b), y3 = ld(x3 + b);
+					a0 = VMADD(u, y0, a0);
+					a1 = VMADD(u, y1, a1);
+					a2 = VMADD(u, y2, a2);
+					a3 = VMADD(u, y3, a3);
+					e0 = VMADD(v, y0, e0);
+					e1 = VMADD(v, y1, e1);
+					e2 = VMADD(v, y2, e2);
+					e3 = VMADD(v, y3, e3);
+				}
+				for (size_t b = BV; b < B; b++)
+					for (size_t i = 0; i < 4; i++) {
+						s[i] += d0[b] * x0[i * B + b];
+						s[4 + i] += d1[b] * x0[i * B + b];
+					}
+			}
+			G[r * C + c] += hsum(a0) + s[0];
+			G[r * C + c + 1] += hsum(a1) + s[1];
+			G[r * C + c + 2] += hsum(a2) + s[2];
+			G[r * C + c + 3] += hsum(a3) + s[3];
+			G[(r + 1) * C + c] += hsum(e0) + s[4];
+			G[(r + 1) * C + c + 1] += hsum(e1) + s[5];
+			G[(r + 1) * C + c + 2] += hsum(e2) + s[6];
+			G[(r + 1) * C + c + 3] += hsum(e3) + s[7];
+		}
+		for (; c < C; c++) {
+			vreal a0 = bc(0), e0 = a0;
+			real s0 = 0, s1 = 0;
+			for (size_t t = 0; t < n; t++) {
+				const real *d0 = d + t * ds + r * B,
+					   *d1 = d0 + B, *x0 = x + t * xs + c * B;
+				for (size_t b = 0; b < BV; b += VL) {
+					vreal y0 = ld(x0 + b);
+					a0 = VMADD(ld(d0 + b), y0, a0);
+					e0 = VMADD(ld(d1 + b), y0, e0);
+				}
+				for (size_t b = BV; b < B; b++) {
+					s0 += d0[b] * x0[b];
+					s1 += d1[b] * x0[b];
+				}
+			}
+			G[r * C + c] += hsum(a0) + s0;
+			G[(r + 1) * C + c] += hsum(e0) + s1;
+		}
+	}
+	for (; r < R; r++)
+		for (size_t c = 0; c < C; c++) {
+			vreal a0 = bc(0);
+			real s0 = 0;
+			for (size_t t = 0; t < n; t++) {
+				const real *d0 = d + t * ds + r * B,
+					   *x0 = x + t * xs + c * B;
+				for (size_t b = 0; b < BV; b += VL)
+					a0 = VMADD(ld(d0 + b), ld(x0 + b), a0);
+				for (size_t b = BV; b < B; b++)
+					s0 += d0[b] * x0[b];
+			}
+			G[r * C + c] += hsum(a0) + s0;
+		}
 }
 
 /*
@@ -393,12 +496,13 @@ static void lstm_fwd(const struct lw *w, size_t H, size_t B, const real *x,
 
 /*
  * Backward through one GRU step.  dh: in d/dh', out d/dh (recurrent
- * part); dx: out d/dx (overwritten).  Gradients into gw.
+ * part); dx: out d/dx, its first nx rows (overwritten); da, dah: out the
+ * gradients of the gates' input and recurrent parts, which make the
+ * weights' gradient (rnn_backward, for all steps at once).
  */
-static void gru_bwd(const struct lw *w, const struct lw *gw, size_t H,
-		    size_t B, const real *x, const real *hp,
-		    const real *gates, real *dh, real *dx, real *da,
-		    real *dah)
+static void gru_bwd(const struct lw *w, size_t H, size_t B,
+		    const real *hp, const real *gates, real *dh, real *dx,
+		    size_t nx, real *da, real *dah)
 {
 	const real *hn = gates + 3 * H * B;
 
@@ -409,7 +513,23 @@ static void gru_bwd(const struct lw *w, const struct lw *gw, size_t H,
 		real *dhj = dh + j * B;
 		real *dar = da + j * B, *daz = da + (H + j) * B,
 		     *dan = da + (2 * H + j) * B;
-		for (size_t b = 0; b < B; b++) {
+		size_t b = 0;
+		/* the same operations in vectors, then one at a time */
+		for (; b + VL <= B; b += VL) {
+			vreal g = ld(dhj + b), vz = ld(z + b), vn = ld(n + b);
+			vreal vr = ld(r + b), one = bc(1);
+			vreal an = g * (one - vz) * (one - vn * vn);
+			vreal ar = an * ld(hnj + b) * vr * (one - vr);
+			vreal az = g * (ld(hpj + b) - vn) * vz * (one - vz);
+			st(dar + b, ar);
+			st(daz + b, az);
+			st(dan + b, an);
+			st(dhj + b, g * vz);
+			st(dah + j * B + b, ar);
+			st(dah + (H + j) * B + b, az);
+			st(dah + (2 * H + j) * B + b, an * vr);
+		}
+		for (; b < B; b++) {
 			real g = dhj[b];
 			real an = g * (1 - z[b]) * (1 - n[b] * n[b]);
 			dar[b] = an * hnj[b] * r[b] * (1 - r[b]);
@@ -421,18 +541,16 @@ static void gru_bwd(const struct lw *w, const struct lw *gw, size_t H,
 			dah[(2 * H + j) * B + b] = an * r[b];
 		}
 	}
-	mm_grad((real *)gw->ih, (real *)gw->bih, da, 3 * H, x, w->nin, B);
-	mm_grad((real *)gw->hh, (real *)gw->bhh, dah, 3 * H, hp, H, B);
-	memset(dx, 0, w->nin * B * sizeof(*dx));
-	mm_t(dx, w->ih, 3 * H, w->nin, da, B);
-	mm_t(dh, w->hh, 3 * H, H, dah, B);
+	memset(dx, 0, nx * B * sizeof(*dx));
+	mm_t(dx, w->ih, w->nin, 3 * H, nx, da, B);
+	mm_t(dh, w->hh, H, 3 * H, H, dah, B);
 }
 
-/* Backward through one LSTM step; dc: in d/dc', out d/dc. */
-static void lstm_bwd(const struct lw *w, const struct lw *gw, size_t H,
-		     size_t B, const real *x, const real *hp, const real *cp,
+/* Backward through one LSTM step; dc: in d/dc', out d/dc; da serves
+ * both parts of the weights. */
+static void lstm_bwd(const struct lw *w, size_t H, size_t B, const real *cp,
 		     const real *gates, real *dh, real *dc, real *dx,
-		     real *da, real *tmp)
+		     size_t nx, real *da, real *tmp)
 {
 	const real *c = gates + 4 * H * B;
 
@@ -445,7 +563,20 @@ static void lstm_bwd(const struct lw *w, const struct lw *gw, size_t H,
 		real *dhj = dh + j * B, *dcj = dc + j * B;
 		real *di = da + j * B, *df = da + (H + j) * B,
 		     *dg = da + (2 * H + j) * B, *dO = da + (3 * H + j) * B;
-		for (size_t b = 0; b < B; b++) {
+		size_t b = 0;
+		for (; b + VL <= B; b += VL) {
+			vreal tc = ld(tmp + j * B + b), g = ld(dhj + b);
+			vreal vo = ld(go + b), vi = ld(gi + b), vf = ld(gf + b);
+			vreal vg = ld(gg + b), one = bc(1);
+			vreal dcv = ld(dcj + b) + g * vo * (one - tc * tc);
+			st(dO + b, g * tc * vo * (one - vo));
+			st(di + b, dcv * vg * vi * (one - vi));
+			st(df + b, dcv * ld(cpj + b) * vf * (one - vf));
+			st(dg + b, dcv * vi * (one - vg * vg));
+			st(dcj + b, dcv * vf);
+			st(dhj + b, bc(0));
+		}
+		for (; b < B; b++) {
 			real tc = tmp[j * B + b], g = dhj[b];
 			real dcv = dcj[b] + g * go[b] * (1 - tc * tc);
 			dO[b] = g * tc * go[b] * (1 - go[b]);
@@ -456,11 +587,9 @@ static void lstm_bwd(const struct lw *w, const struct lw *gw, size_t H,
 			dhj[b] = 0;
 		}
 	}
-	mm_grad((real *)gw->ih, (real *)gw->bih, da, 4 * H, x, w->nin, B);
-	mm_grad((real *)gw->hh, (real *)gw->bhh, da, 4 * H, hp, H, B);
-	memset(dx, 0, w->nin * B * sizeof(*dx));
-	mm_t(dx, w->ih, 4 * H, w->nin, da, B);
-	mm_t(dh, w->hh, 4 * H, H, da, B);
+	memset(dx, 0, nx * B * sizeof(*dx));
+	mm_t(dx, w->ih, w->nin, 4 * H, nx, da, B);
+	mm_t(dh, w->hh, H, 4 * H, H, da, B);
 }
 
 /* The state before step 0 of layer l: h, then c (H x B further on). */
@@ -492,11 +621,16 @@ int TN(rnn_ws_init)(WS *ws, const struct tsp_rnn *m, size_t cap,
 	ws->dh = malloc(L * H * cap * sizeof(real));
 	ws->dc = malloc(L * H * cap * sizeof(real));
 	ws->dx = malloc(wide * cap * sizeof(real));
-	if (with_grad)
+	if (with_grad) {
 		ws->grad = malloc(m->nw * sizeof(real));
+		ws->dall = malloc(T * L * G * H * cap * sizeof(real));
+		ws->dallh = m->a.cell == TSP_RNN_GRU ?
+			    malloc(T * L * G * H * cap * sizeof(real)) : NULL;
+	}
 	if (!ws->x || !ws->st || !ws->zero || !ws->pred || !ws->tgt ||
 	    !ws->dpred || !ws->tmp || !ws->da || !ws->dah || !ws->dh ||
-	    !ws->dc || !ws->dx || (with_grad && !ws->grad)) {
+	    !ws->dc || !ws->dx || (with_grad && (!ws->grad || !ws->dall ||
+	    (m->a.cell == TSP_RNN_GRU && !ws->dallh)))) {
 		TN(rnn_ws_release)(ws);
 		return tsp_error_set(err, TSP_ENOMEM, "out of memory");
 	}
@@ -518,6 +652,8 @@ void TN(rnn_ws_release)(WS *ws)
 	free(ws->dc);
 	free(ws->dx);
 	free(ws->grad);
+	free(ws->dall);
+	free(ws->dallh);
 	free(ws->init);
 	memset(ws, 0, sizeof(*ws));
 }
@@ -616,11 +752,49 @@ void FN(rnn_forward)(const struct tsp_rnn *m, const real *wts, WS *ws,
 	}
 }
 
+/* The weights' gradient of layer l of the encoder (dec 0, steps
+ * [0, L)) or decoder (dec 1, [L, T)) from the gate gradients of all its
+ * steps (after the backward pass through time). */
+static void weight_grad(const struct tsp_rnn *m, WS *ws, size_t B, int dec,
+			size_t l)
+{
+	size_t G = RNN_GATES(m), H = m->a.hidden, NL = m->a.layers;
+	size_t L = m->a.lookback, t0 = dec ? L : 0, n = dec ? ws->T - L : L;
+	size_t bs = NL * (G + 2) * H * B, ds = NL * G * H * B;
+	struct lw gw = layer_w(m, ws->grad, dec, l);
+	const real *da = ws->dall + (t0 * NL + l) * G * H * B;
+	const real *dah = ws->dallh ? ws->dallh + (t0 * NL + l) * G * H * B
+				    : da;
+	const real *x, *hp;
+	size_t xs;
+
+	if (l) {
+		x = blk(m, ws, B, t0, l - 1) + (G + 1) * H * B;
+		xs = bs;
+	} else {
+		x = ws->x + t0 * m->nin * B;
+		xs = m->nin * B;
+	}
+	mm_grad_seq((real *)gw.ih, (real *)gw.bih, da, ds, G * H, x, xs,
+		    gw.nin, B, n);
+	if (t0 == 0) {
+		/* the initial state, then the states of steps 0.. */
+		mm_grad_seq((real *)gw.hh, (real *)gw.bhh, dah, ds, G * H,
+			    init_h(ws, H, B, l), 0, H, B, 1);
+		dah += ds;
+		t0++;
+		n--;
+	}
+	hp = blk(m, ws, B, t0 - 1, l) + (G + 1) * H * B;
+	mm_grad_seq((real *)gw.hh, (real *)gw.bhh, dah, ds, G * H, hp, bs, H,
+		    B, n);
+}
+
 void FN(rnn_backward)(const struct tsp_rnn *m, const real *wts, WS *ws,
 		      size_t B, double scale)
 {
 	size_t G = RNN_GATES(m), H = m->a.hidden, NL = m->a.layers;
-	size_t L = m->a.lookback, nin = m->nin, Hz = m->a.horizon;
+	size_t L = m->a.lookback, Hz = m->a.horizon;
 	const real *wout = wts + rnn_layer_off(m, 2, 0);
 	real *gout = ws->grad + rnn_layer_off(m, 2, 0), *gbout = gout + H;
 
@@ -645,10 +819,9 @@ void FN(rnn_backward)(const struct tsp_rnn *m, const real *wts, WS *ws,
 		}
 		for (size_t l = NL; l-- > 0;) {
 			struct lw w = layer_w(m, wts, dec, l);
-			struct lw gw = layer_w(m, ws->grad, dec, l);
-			const real *in = l ? blk(m, ws, B, t, l - 1) +
-					     (G + 1) * H * B
-					   : ws->x + t * nin * B;
+			/* d/dx: the layer below, or the fed-back forecast */
+			size_t nx = l ? H : dec && t > L ? 1 : 0;
+			real *da = ws->dall + (t * NL + l) * G * H * B;
 			const real *prev = t ? blk(m, ws, B, t - 1, l) : NULL;
 			const real *hp = prev ? prev + (G + 1) * H * B
 					 : init_h(ws, H, B, l);
@@ -658,11 +831,11 @@ void FN(rnn_backward)(const struct tsp_rnn *m, const real *wts, WS *ws,
 			const real *g = blk(m, ws, B, t, l);
 			real *dh = ws->dh + l * H * B, *dc = ws->dc + l * H * B;
 			if (m->a.cell == TSP_RNN_GRU)
-				gru_bwd(&w, &gw, H, B, in, hp, g, dh, ws->dx,
-					ws->da, ws->dah);
+				gru_bwd(&w, H, B, hp, g, dh, ws->dx, nx, da,
+					ws->dallh + (t * NL + l) * G * H * B);
 			else
-				lstm_bwd(&w, &gw, H, B, in, hp, cp, g, dh, dc,
-					 ws->dx, ws->da, ws->tmp);
+				lstm_bwd(&w, H, B, cp, g, dh, dc, ws->dx, nx,
+					 da, ws->tmp);
 			if (l) {
 				real *below = ws->dh + (l - 1) * H * B;
 				for (size_t i = 0; i < H * B; i++)
@@ -674,5 +847,9 @@ void FN(rnn_backward)(const struct tsp_rnn *m, const real *wts, WS *ws,
 					dp[b] += ws->dx[b];
 			}
 		}
+	}
+	for (size_t l = 0; l < NL; l++) {
+		weight_grad(m, ws, B, 0, l);
+		weight_grad(m, ws, B, 1, l);
 	}
 }

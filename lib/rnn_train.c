@@ -125,8 +125,8 @@ static double job_grad(const struct job *j, size_t i)
 }
 
 /* Split w[0..n) over nt jobs (each with a workspace) and run them. */
-static int run_jobs(struct job *job, size_t nt, const struct win *w,
-		    size_t n, double scale, struct tsp_error *err)
+static void run_jobs(struct rnn_pool *pool, struct job *job, size_t nt,
+		     const struct win *w, size_t n, double scale)
 {
 	for (size_t i = 0; i < nt; i++) {
 		size_t a = n * i / nt, b = n * (i + 1) / nt;
@@ -135,7 +135,7 @@ static int run_jobs(struct job *job, size_t nt, const struct win *w,
 		job[i].scale = scale;
 		job[i].res = NULL;
 	}
-	return rnn_parallel(job_run, job, sizeof(job[0]), nt, err);
+	rnn_pool_run(pool, job_run, job, sizeof(job[0]), nt);
 }
 
 static size_t observed_targets(const struct tsp_rnn *m,
@@ -260,7 +260,8 @@ static double quantile(const double *x, size_t n, double q)
 }
 
 /* The interval quantiles from the residuals of windows w[0..n). */
-static int set_intervals(struct tsp_rnn *m, struct job *job, size_t nt,
+static int set_intervals(struct rnn_pool *pool, struct tsp_rnn *m,
+			 struct job *job, size_t nt,
 			 const struct win *w, size_t n,
 			 const struct tsp_rnn_train_opts *o,
 			 struct tsp_error *err)
@@ -281,11 +282,10 @@ static int set_intervals(struct tsp_rnn *m, struct job *job, size_t nt,
 		tsp_error_set(err, TSP_ENOMEM, "out of memory");
 		goto out;
 	}
-	/* one job at a time writes its own columns of res; in double, as
-	 * forecasts are made */
+	/* one job at a time writes its own columns of res (in the
+	 * training's precision: float's rounding is far below the errors) */
 	for (size_t i = 0; i < nt; i++) {
 		size_t a = n * i / nt, b = n * (i + 1) / nt;
-		job[i].single = 0;
 		job[i].w = w + a;
 		job[i].n = b - a;
 		job[i].scale = 0;
@@ -297,7 +297,7 @@ static int set_intervals(struct tsp_rnn *m, struct job *job, size_t nt,
 			goto out;
 		}
 	}
-	rc = rnn_parallel(job_run, job, sizeof(job[0]), nt, err);
+	rnn_pool_run(pool, job_run, job, sizeof(job[0]), nt);
 	for (size_t i = 0; i < nt; i++) {
 		size_t a = n * i / nt;
 		for (size_t k = 0; k < Hz; k++)
@@ -306,8 +306,6 @@ static int set_intervals(struct tsp_rnn *m, struct job *job, size_t nt,
 		free(job[i].res);
 		job[i].res = NULL;
 	}
-	if (rc < 0)
-		goto out;
 	m->nlevel = nl;
 	memcpy(m->level, o->levels, nl * sizeof(double));
 	for (size_t k = 0; k < Hz; k++) {
@@ -342,14 +340,13 @@ static uint64_t splitmix(uint64_t *s)
 }
 
 /* Mean squared error of windows w[0..n) (forward only). */
-static double evaluate(struct job *job, size_t nt, const struct win *w,
-		       size_t n, struct tsp_error *err)
+static double evaluate(struct rnn_pool *pool, struct job *job, size_t nt,
+		       const struct win *w, size_t n)
 {
 	double sse = 0;
 	size_t cnt = 0;
 
-	if (run_jobs(job, nt, w, n, 0, err) < 0)
-		return NAN;
+	run_jobs(pool, job, nt, w, n, 0);
 	for (size_t i = 0; i < nt; i++) {
 		sse += job[i].sse;
 		cnt += job[i].cnt;
@@ -368,6 +365,7 @@ int tsp_rnn_train(struct tsp_rnn *m, const struct tsp_rnn_series *d,
 	struct adam ad = { NULL, NULL, 0 };
 	double *best = NULL, *g = NULL, t0 = now(), best_val = INFINITY;
 	float *wf = NULL;
+	struct rnn_pool *pool = NULL;
 	uint64_t rs = (uint64_t)o->seed * 0x9e3779b97f4a7c15ULL + 7;
 	int rc = -1;
 
@@ -394,18 +392,17 @@ int tsp_rnn_train(struct tsp_rnn *m, const struct tsp_rnn_series *d,
 		job[started].m = m;
 		job[started].d = d;
 		job[started].wf = wf;
-		/* double: for the intervals at the end, and the training
-		 * unless single */
-		if (rnn_ws_init(&job[started].ws, m, (batch + nt - 1) / nt,
-				!o->single, err) < 0)
-			goto out;
-		if (o->single &&
+		if (o->single ?
 		    rnn_ws_init_f(&job[started].wsf, m, (batch + nt - 1) / nt,
-				  1, err) < 0)
+				  1, err) < 0 :
+		    rnn_ws_init(&job[started].ws, m, (batch + nt - 1) / nt, 1,
+				err) < 0)
 			goto out;
 	}
 	for (size_t i = 0; i < nt; i++)
 		job[i].single = o->single != 0;
+	if (!(pool = rnn_pool_start(nt, err)))
+		goto out;
 	for (size_t i = 0; i < m->nw; i++)
 		wf[i] = (float)m->w[i];
 	memcpy(best, m->w, m->nw * sizeof(double));
@@ -424,9 +421,8 @@ int tsp_rnn_train(struct tsp_rnn *m, const struct tsp_rnn_series *d,
 			size_t nb = ntw - b0 < batch ? ntw - b0 : batch, c = 0;
 			for (size_t i = 0; i < nb; i++)
 				c += observed_targets(m, d, tw + b0 + i);
-			if (run_jobs(job, nt < nb ? nt : nb, tw + b0, nb,
-				     1 / (double)c, err) < 0)
-				goto out;
+			run_jobs(pool, job, nt < nb ? nt : nb, tw + b0, nb,
+				 1 / (double)c);
 			memset(g, 0, m->nw * sizeof(double));
 			for (size_t k = 0; k < nt && k < nb; k++) {
 				for (size_t i = 0; i < m->nw; i++)
@@ -439,9 +435,7 @@ int tsp_rnn_train(struct tsp_rnn *m, const struct tsp_rnn_series *d,
 			for (size_t i = 0; i < m->nw; i++)
 				wf[i] = (float)m->w[i];
 		}
-		val = nvw ? evaluate(job, nt, vw, nvw, err) : NAN;
-		if (nvw && isnan(val) && err->code != TSP_OK)
-			goto out;
+		val = nvw ? evaluate(pool, job, nt, vw, nvw) : NAN;
 		rep->epochs = ep;
 		if (!nvw || val < best_val) {
 			best_val = nvw ? val : INFINITY;
@@ -468,11 +462,14 @@ int tsp_rnn_train(struct tsp_rnn *m, const struct tsp_rnn_series *d,
 			break;
 	}
 	memcpy(m->w, best, m->nw * sizeof(double));
-	if (set_intervals(m, job, nt, nvw ? vw : tw, nvw ? nvw : ntw, o,
+	for (size_t i = 0; i < m->nw; i++)
+		wf[i] = (float)m->w[i];
+	if (set_intervals(pool, m, job, nt, nvw ? vw : tw, nvw ? nvw : ntw, o,
 			  err) < 0)
 		goto out;
 	rc = 0;
 out:
+	rnn_pool_stop(pool);
 	for (size_t i = 0; i < started; i++) {
 		rnn_ws_release(&job[i].ws);
 		rnn_ws_release_f(&job[i].wsf);

@@ -74,6 +74,24 @@ static void grad_check(enum tsp_rnn_cell cell, size_t layers)
 			worst_i = i;
 		}
 	}
+	/* the float passes training uses give the same gradient, to
+	 * float's precision */
+	{
+		double *gf = malloc(m.nw * sizeof(*gf)), wf = 0;
+		size_t wfi = 0;
+		tsp_rnn_loss_grad(&m, d, which, start, 3, 1, gf, &err);
+		for (size_t i = 0; i < m.nw; i++)
+			if (rel(gf[i], g[i]) > wf) {
+				wf = rel(gf[i], g[i]);
+				wfi = i;
+			}
+		CHECK(wf < 1e-3 && wf > 0, "%s %zu layers: float gradient %zu off "
+		      "by %g (relative)", cell == TSP_RNN_GRU ? "gru" : "lstm",
+		      layers, wfi, wf);
+		printf("# %s %zu layers: float gradient off by %.2g at most\n",
+		       cell == TSP_RNN_GRU ? "gru" : "lstm", layers, wf);
+		free(gf);
+	}
 	for (size_t i = 0; i < m.nw; i++)
 		big += fabs(g[i]) > 1e-3;
 	CHECK(big > m.nw / 2, "%zu of %zu gradients above 1e-3", big, m.nw);
@@ -204,6 +222,21 @@ static void training(enum tsp_rnn_cell cell)
 	      tsp_rnn_train(&m2, &s, 1, &o, &r2, &err) == 0, "%s", err.msg);
 	CHECK(r2.val_loss < 0.02, "%s: 3 threads: validation loss %g", name,
 	      r2.val_loss);
+	CHECK(tsp_rnn_init(&m3, &a, 3, &err) == 0 &&
+	      tsp_rnn_train(&m3, &s, 1, &o, &r3, &err) == 0, "%s", err.msg);
+	CHECK(memcmp(m2.w, m3.w, m2.nw * sizeof(double)) == 0 &&
+	      r2.epochs == r3.epochs, "%s: two runs on 3 threads differ", name);
+	tsp_rnn_release(&m3);
+	tsp_rnn_release(&m2);
+	/* the double passes train as well */
+	o.threads = 2;
+	o.single = 0;
+	CHECK(tsp_rnn_init(&m2, &a, 3, &err) == 0 &&
+	      tsp_rnn_train(&m2, &s, 1, &o, &r2, &err) == 0, "%s", err.msg);
+	CHECK(r2.val_loss < 0.02 && fabs(r2.val_loss - r1.val_loss) <
+	      0.5 * r1.val_loss, "%s: double: validation loss %g, float %g",
+	      name, r2.val_loss, r1.val_loss);
+	o.single = 1;
 	tsp_rnn_release(&m2);
 	/* the store */
 	tsp_params_init(&p);
