@@ -413,11 +413,37 @@ static void fc_slice(void *p)
 	}
 }
 
+/* m's weights with each matrix transposed (the layout of the one-column
+ * product), or NULL (out of memory). */
+static double *transposed(const struct tsp_rnn *m)
+{
+	double *t = malloc(m->nw * sizeof(double));
+	enum tsp_rnn_which mat[2] = { TSP_RNN_W_IH, TSP_RNN_W_HH };
+
+	if (!t)
+		return NULL;
+	memcpy(t, m->w, m->nw * sizeof(double));
+	for (int dec = 0; dec < 2; dec++)
+		for (size_t l = 0; l < m->a.layers; l++)
+			for (int k = 0; k < 2; k++) {
+				size_t len, R = RNN_GATES(m) * m->a.hidden, C;
+				const double *W = tsp_rnn_weight(m, dec, l,
+								 mat[k], &len);
+				double *WT = t + (W - m->w);
+				C = len / R;
+				for (size_t r = 0; r < R; r++)
+					for (size_t c = 0; c < C; c++)
+						WT[c * R + r] = W[r * C + c];
+			}
+	return t;
+}
+
 int tsp_rnn_forecast(const struct tsp_rnn *m, struct tsp_rnn_window *w,
 		     size_t nw, size_t threads, struct tsp_error *err)
 {
 	struct fc_job job[64];
 	size_t nt = threads < 1 ? 1 : threads > 64 ? 64 : threads, done = 0;
+	double *wt = NULL;
 	int rc = 0;
 
 	if (nt > (nw + FC_BATCH - 1) / FC_BATCH)
@@ -430,16 +456,25 @@ int tsp_rnn_forecast(const struct tsp_rnn *m, struct tsp_rnn_window *w,
 		job[i].w = w;
 		job[i].first = nw * i / nt;
 		job[i].count = nw * (i + 1) / nt - job[i].first;
-		if (rnn_ws_init(&job[i].ws, m, FC_BATCH, 0, err) < 0) {
+		if (rnn_ws_init(&job[i].ws, m, job[i].count < FC_BATCH ?
+				 job[i].count : FC_BATCH, 0, err) < 0) {
 			rc = -1;
 			break;
 		}
 		done++;
+		/* a batch of one runs faster on the transposed weights */
+		if (job[i].count % FC_BATCH == 1 && !wt &&
+		    !(wt = transposed(m))) {
+			rc = tsp_error_set(err, TSP_ENOMEM, "out of memory");
+			break;
+		}
+		job[i].ws.wt = wt;
 	}
 	if (rc == 0)
 		rc = rnn_parallel(fc_slice, job, sizeof(job[0]), nt, err);
 	for (size_t i = 0; i < done; i++)
 		rnn_ws_release(&job[i].ws);
+	free(wt);
 	return rc;
 }
 

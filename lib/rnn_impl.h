@@ -45,7 +45,9 @@
 	real *dx;		/* max(nin, H) x B */ \
 	real *grad;		/* nw: this slice's gradient */ \
 	real *dall, *dallh;	/* T x layers x G*H x B: gate gradients \
-				   (dallh: GRU's recurrent part) */
+				   (dallh: GRU's recurrent part) */ \
+	const real *wt;		/* NULL, or the weights with each matrix \
+				   transposed, for one column (borrowed) */
 
 struct rnn_ws {
 	RNN_WS_FIELDS(double)

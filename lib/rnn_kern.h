@@ -100,6 +100,47 @@ KERNEL static void mm_bias(real *restrict out, const real *restrict W,
 		}
 }
 
+/*
+ * The same for one column, from W transposed (WT[C][R]): the rows in
+ * vectors, each summed in the same order as mm_bias does, so a window
+ * gets the same bits alone or in a batch.
+ */
+KERNEL static void mv_bias(real *restrict out, const real *restrict WT,
+			   const real *restrict bias, size_t R, size_t C,
+			   const real *restrict x)
+{
+	size_t r = 0;
+
+	for (; r + 4 * VL <= R; r += 4 * VL) {
+		vreal a0 = ld(bias + r), a1 = ld(bias + r + VL),
+		      a2 = ld(bias + r + 2 * VL), a3 = ld(bias + r + 3 * VL);
+		for (size_t c = 0; c < C; c++) {
+			const real *wc = WT + c * R + r;
+			vreal xv = bc(x[c]);
+			a0 = VMADD(ld(wc), xv, a0);
+			a1 = VMADD(ld(wc + VL), xv, a1);
+			a2 = VMADD(ld(wc + 2 * VL), xv, a2);
+			a3 = VMADD(ld(wc + 3 * VL), xv, a3);
+		}
+		st(out + r, a0);
+		st(out + r + VL, a1);
+		st(out + r + 2 * VL, a2);
+		st(out + r + 3 * VL, a3);
+	}
+	for (; r + VL <= R; r += VL) {
+		vreal a0 = ld(bias + r);
+		for (size_t c = 0; c < C; c++)
+			a0 = VMADD(ld(WT + c * R + r), bc(x[c]), a0);
+		st(out + r, a0);
+	}
+	for (; r < R; r++) {
+		real a = bias[r];
+		for (size_t c = 0; c < C; c++)
+			a += WT[c * R + r] * x[c];
+		out[r] = a;
+	}
+}
+
 /* out[C][B] += W[R][C]^T d[R][B], W's rows ldw apart (ldw >= C) */
 KERNEL static void mm_t(real *restrict out, const real *restrict W,
 			size_t ldw, size_t R, size_t C,
@@ -450,15 +491,28 @@ static inline real *blk(const struct tsp_rnn *m, const WS *ws, size_t B,
 	return ws->st + (t * m->a.layers + l) * (G + 2) * H * B;
 }
 
-/* tmp: room for 3 * H * B; scratch: 2 * H * B */
-static void gru_fwd(const struct lw *w, size_t H, size_t B, const real *x,
-		    const real *hp, real *gates, real *tmp, real *scratch)
+/* W x + bias over B columns; with one column, from wt (W transposed)
+ * when there is one */
+static inline void prod(real *out, const real *W, const real *WT,
+			const real *bias, size_t R, size_t C, const real *x,
+			size_t B)
+{
+	if (B == 1 && WT)
+		mv_bias(out, WT, bias, R, C, x);
+	else
+		mm_bias(out, W, bias, R, C, x, B);
+}
+
+/* tmp: room for 3 * H * B; scratch: 2 * H * B; wt: NULL or transposed */
+static void gru_fwd(const struct lw *w, const struct lw *wt, size_t H,
+		    size_t B, const real *x, const real *hp, real *gates,
+		    real *tmp, real *scratch)
 {
 	real *hn = gates + 3 * H * B, *h = hn + H * B, *n = gates + 2 * H * B;
 	size_t HB = H * B;
 
-	mm_bias(gates, w->ih, w->bih, 3 * H, w->nin, x, B);
-	mm_bias(tmp, w->hh, w->bhh, 3 * H, H, hp, B);
+	prod(gates, w->ih, wt ? wt->ih : NULL, w->bih, 3 * H, w->nin, x, B);
+	prod(tmp, w->hh, wt ? wt->hh : NULL, w->bhh, 3 * H, H, hp, B);
 	for (size_t i = 0; i < 2 * HB; i++)
 		gates[i] += tmp[i];
 	v_sigmoid(gates, scratch, 2 * HB);
@@ -473,15 +527,15 @@ static void gru_fwd(const struct lw *w, size_t H, size_t B, const real *x,
 	}
 }
 
-static void lstm_fwd(const struct lw *w, size_t H, size_t B, const real *x,
-		     const real *hp, const real *cp, real *gates, real *tmp,
-		     real *scratch)
+static void lstm_fwd(const struct lw *w, const struct lw *wt, size_t H,
+		     size_t B, const real *x, const real *hp, const real *cp,
+		     real *gates, real *tmp, real *scratch)
 {
 	real *c = gates + 4 * H * B, *h = c + H * B;
 	size_t HB = H * B;
 
-	mm_bias(gates, w->ih, w->bih, 4 * H, w->nin, x, B);
-	mm_bias(tmp, w->hh, w->bhh, 4 * H, H, hp, B);
+	prod(gates, w->ih, wt ? wt->ih : NULL, w->bih, 4 * H, w->nin, x, B);
+	prod(tmp, w->hh, wt ? wt->hh : NULL, w->bhh, 4 * H, H, hp, B);
 	for (size_t i = 0; i < 4 * HB; i++)
 		gates[i] += tmp[i];
 	v_sigmoid(gates, scratch, 2 * HB);
@@ -723,7 +777,7 @@ void FN(rnn_forward)(const struct tsp_rnn *m, const real *wts, WS *ws,
 			}
 		}
 		for (size_t l = 0; l < NL; l++) {
-			struct lw w = layer_w(m, wts, dec, l);
+			struct lw w = layer_w(m, wts, dec, l), wt;
 			const real *in = l ? blk(m, ws, B, t, l - 1) +
 					     (G + 1) * H * B : x;
 			const real *prev = t ? blk(m, ws, B, t - 1, l) : NULL;
@@ -733,11 +787,14 @@ void FN(rnn_forward)(const struct tsp_rnn *m, const real *wts, WS *ws,
 					 : init_h(ws, H, B, l) +
 					   (ws->init ? H * B : 0);
 			real *g = blk(m, ws, B, t, l);
+			if (ws->wt)
+				wt = layer_w(m, ws->wt, dec, l);
 			if (m->a.cell == TSP_RNN_GRU)
-				gru_fwd(&w, H, B, in, hp, g, ws->tmp, ws->da);
+				gru_fwd(&w, ws->wt ? &wt : NULL, H, B, in, hp,
+					g, ws->tmp, ws->da);
 			else
-				lstm_fwd(&w, H, B, in, hp, cp, g, ws->tmp,
-					 ws->da);
+				lstm_fwd(&w, ws->wt ? &wt : NULL, H, B, in, hp,
+					 cp, g, ws->tmp, ws->da);
 		}
 		if (dec) {
 			const real *ht = blk(m, ws, B, t, NL - 1) +

@@ -252,6 +252,24 @@ static void training(enum tsp_rnn_cell cell)
 	w.mean = f3;
 	tsp_rnn_forecast(&m3, &w, 1, 1, &err);
 	CHECK(memcmp(f1, f3, sizeof(f1)) == 0, "%s: loaded forecast", name);
+	/* a window alone (transposed weights) or in a batch: the same bits */
+	{
+		struct tsp_rnn_window ws[3];
+		double fb[15];
+		for (size_t i = 0; i < 3; i++) {
+			ws[i].s = s;
+			ws[i].s.n = 300 + 7 * i;
+			ws[i].fcov = NULL;
+			ws[i].mean = fb + 5 * i;
+		}
+		CHECK(tsp_rnn_forecast(&m1, ws, 3, 1, &err) == 0, "%s", err.msg);
+		for (size_t i = 0; i < 3; i++) {
+			ws[i].mean = f3;
+			tsp_rnn_forecast(&m1, ws + i, 1, 1, &err);
+			CHECK(memcmp(f3, fb + 5 * i, sizeof(f3)) == 0,
+			      "%s: window %zu alone differs from batch", name, i);
+		}
+	}
 	/* a sine continues: the next 5 points */
 	for (size_t k = 0; k < 5; k++)
 		CHECK(fabs(f1[k] - sin(2 * 3.14159265358979324 * (double)(400 + k) / 20)) < 0.2,
