@@ -16,7 +16,7 @@
 /* Gates per cell: 3 (GRU r, z, n) or 4 (LSTM i, f, g, o). */
 #define RNN_GATES(m) ((m)->a.cell == TSP_RNN_GRU ? 3u : 4u)
 
-/* The single-precision passes have a version for AVX2 with FMA. */
+/* The single-precision passes have a version for AVX2. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
 	defined(__linux__)
 #define RNN_HAVE_FAVX 1
@@ -90,7 +90,7 @@ void rnn_backward(const struct tsp_rnn *m, const double *w,
 		  struct rnn_ws *ws, size_t B, double scale);
 
 /* The same in single precision (rnn_cell_f.c; the passes dispatch to
- * rnn_cell_favx.c when the CPU has AVX2 and FMA). */
+ * rnn_cell_favx.c when the CPU has AVX2). */
 int rnn_ws_init_f(struct rnn_wsf *ws, const struct tsp_rnn *m, size_t cap,
 		  int with_grad, struct tsp_error *err);
 void rnn_ws_release_f(struct rnn_wsf *ws);

@@ -2,7 +2,7 @@
  * The GRU and LSTM cells over a batch slice, forward and backward, and
  * the encoder-decoder passes built from them: a template, included by
  * rnn_cell.c (double), rnn_cell_f.c (float, any x86-64 or other) and
- * rnn_cell_favx.c (float, AVX2 and FMA).  The includer defines
+ * rnn_cell_favx.c (float, AVX2).  The includer defines
  *   real, vint       element type and the signed integer of its width
  *   VL               lanes of a 32-byte vector of real
  *   WS               struct rnn_ws (double) or struct rnn_wsf (float)
@@ -10,14 +10,13 @@
  *   TN(x)            names of the workspace functions (defined unless
  *                    RNN_KERN_PASSES_ONLY)
  *   KERNEL           attribute of the products (may be empty)
- *   VMADD(a, b, c)   a * b + c over vectors (fused or not)
+ *   VMADD(a, b, c)   a * b + c over vectors
  *   RNN_SINGLE       1 for float (the exp below differs)
  *
  * Every output element is summed in the same order whatever the vector
  * width or instruction set, and floating-point contraction is off (ISO C
- * mode) except through VMADD, so an instantiation gives the same bits on
- * every run; the float one with FMA differs from the one without in the
- * last bits.
+ * mode), so a type gives the same bits on every run and every CPU
+ * (tests/unit/test_rnn.c compares the float versions).
  */
 #include <math.h>
 #include <stdlib.h>

@@ -28,9 +28,11 @@
  * validation split, whose residuals give the prediction intervals.
  *
  * Training runs in single precision by default (the weights and Adam's
- * state stay double; each mini-batch's forward and backward passes use a
- * float copy), about three times faster; forecasts, the interval
- * residuals and the gradient checks are double.  The library never
+ * state stay double; each mini-batch's forward and backward passes, the
+ * validation and the interval residuals use a float copy); forecasts and
+ * the gradient checks against finite differences are double.  Either way
+ * the same seed and thread count give the same bits on any x86-64 (no
+ * fused multiply-add, sums in a fixed order).  The library never
  * prints: progress goes through a callback.
  */
 #ifndef TSP_RNN_H

@@ -10,6 +10,7 @@
 
 #include "t.h"
 #include "tsp_rnn.h"
+#include "rnn_impl.h"
 #include "ref_rnn.h"
 
 /* A wavy series with a few missing points, and calendar-like covariates. */
@@ -290,8 +291,69 @@ static void training(enum tsp_rnn_cell cell)
 	tsp_rnn_release(&m1);
 }
 
+/*
+ * The float passes for AVX2 and for any CPU give the same bits (no fused
+ * multiply-add, the same order of every sum): a network trains the same
+ * on every x86-64.
+ */
+static void same_bits(enum tsp_rnn_cell cell, size_t layers, size_t B)
+{
+	struct tsp_rnn_arch a = { cell, 2, 13, layers, 9, 4 };
+	struct tsp_rnn m;
+	struct tsp_error err;
+	struct rnn_wsf ws;
+	double y[60], cov[120];
+	float *wf, *g[2], *p[2];
+	struct tsp_rnn_series s = { y, cov, 60 };
+
+#if RNN_HAVE_FAVX
+	if (!__builtin_cpu_supports("avx2"))
+		return;
+#else
+	return;
+#endif
+	tsp_error_clear(&err);
+	make_series(y, cov, 60, 2, 0.3);
+	CHECK(tsp_rnn_init(&m, &a, 11, &err) == 0, "%s", err.msg);
+	wf = malloc(m.nw * sizeof(*wf));
+	for (size_t i = 0; i < m.nw; i++)
+		wf[i] = (float)(2 * m.w[i]);
+	CHECK(rnn_ws_init_f(&ws, &m, B, 1, &err) == 0, "%s", err.msg);
+	for (int k = 0; k < 2; k++) {
+		g[k] = malloc(m.nw * sizeof(float));
+		p[k] = malloc(4 * B * sizeof(float));
+		for (size_t b = 0; b < B; b++)
+			rnn_ws_fill_f(&m, &ws, B, b, &s, (long)(3 * b), NULL, 1);
+		memset(ws.grad, 0, m.nw * sizeof(float));
+		if (k == 0) {
+			rnn_forward_fgen(&m, wf, &ws, B);
+			rnn_backward_fgen(&m, wf, &ws, B, 0.01);
+		} else {
+			rnn_forward_favx(&m, wf, &ws, B);
+			rnn_backward_favx(&m, wf, &ws, B, 0.01);
+		}
+		memcpy(g[k], ws.grad, m.nw * sizeof(float));
+		memcpy(p[k], ws.pred, 4 * B * sizeof(float));
+	}
+	CHECK(memcmp(p[0], p[1], 4 * B * sizeof(float)) == 0 &&
+	      memcmp(g[0], g[1], m.nw * sizeof(float)) == 0,
+	      "%s %zu layers, %zu windows: AVX2 and generic float passes "
+	      "differ", cell == TSP_RNN_GRU ? "gru" : "lstm", layers, B);
+	for (int k = 0; k < 2; k++) {
+		free(g[k]);
+		free(p[k]);
+	}
+	free(wf);
+	rnn_ws_release_f(&ws);
+	tsp_rnn_release(&m);
+}
+
 int main(void)
 {
+	same_bits(TSP_RNN_GRU, 1, 21);
+	same_bits(TSP_RNN_GRU, 2, 32);
+	same_bits(TSP_RNN_LSTM, 1, 32);
+	same_bits(TSP_RNN_LSTM, 2, 19);
 	training(TSP_RNN_GRU);
 	training(TSP_RNN_LSTM);
 	stack_parity(TSP_RNN_GRU, 0, REF_GRU_I, REF_GRU_H, REF_GRU_L,
