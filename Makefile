@@ -66,9 +66,9 @@ $(BUILD)/%.o: %.c $(wildcard lib/*.h tools/*.h tests/unit/*.h) config.mk
 	@echo "  CC      $<"
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-# rnn_cell.c passes AVX-sized vectors between (inlined) helpers: GCC's
+# rnn_cell*.c pass AVX-sized vectors between (inlined) helpers: GCC's
 # note on their ABI cannot be silenced by a pragma in the file.
-$(BUILD)/lib/rnn_cell.o: CFLAGS += -Wno-psabi
+$(BUILD)/lib/rnn_cell.o $(BUILD)/lib/rnn_cell_f.o $(BUILD)/lib/rnn_cell_favx.o: CFLAGS += -Wno-psabi
 
 $(LIBA): $(LIB_OBJS)
 	@rm -f $@

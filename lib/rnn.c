@@ -6,6 +6,8 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,7 +157,7 @@ int tsp_rnn_stack_run(const struct tsp_rnn *m, int dec, const double *x,
 		double *xt = ws.x + t * nin;
 		memcpy(xt, x + t * nin, nin * sizeof(double));
 	}
-	rnn_forward(&c, &ws, 1);
+	rnn_forward(&c, c.w, &ws, 1);
 	for (size_t t = 0; t < T; t++) {
 		const double *b = ws.st + (t * NL + NL - 1) * (G + 2) * H;
 		memcpy(out + t * H, b + (G + 1) * H, H * sizeof(double));
@@ -217,6 +219,167 @@ int rnn_parallel(void (*fn)(void *), void *arg, size_t size, size_t n,
 	return rc;
 }
 
+/*
+ * A pool of threads that stay while a network trains.  A mini-batch is
+ * about a millisecond of work: starting threads for each one cost more
+ * than they saved (a sleeping CPU of a VM takes that long to wake), so
+ * the threads spin a little on the counters below before they sleep on
+ * a condition variable (a CPU shared with other work is given back).
+ */
+#define POOL_SPINS 4000
+
+struct rnn_pool {
+	pthread_t tid[64];
+	size_t n;			/* threads, the caller's included */
+	_Atomic unsigned long gen;	/* bumped for each run */
+	_Atomic size_t done;		/* workers finished with this run */
+	_Atomic int quit;
+	pthread_mutex_t mu;
+	pthread_cond_t go, fin;
+	void (*fn)(void *);
+	char *arg;
+	size_t size;
+	size_t used;			/* threads taking part in this run */
+};
+
+struct pool_arg {
+	struct rnn_pool *p;
+	size_t i;
+};
+
+static void cpu_relax(void)
+{
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+	__builtin_ia32_pause();
+#endif
+}
+
+static void *pool_main(void *q)
+{
+	struct pool_arg *pa = q;
+	struct rnn_pool *p = pa->p;
+	size_t i = pa->i;
+	unsigned long seen = 0;
+
+	free(pa);
+	for (;;) {
+		size_t spins = 0;
+		while (atomic_load_explicit(&p->gen, memory_order_acquire) ==
+		       seen && !atomic_load(&p->quit) && ++spins < POOL_SPINS)
+			cpu_relax();
+		if (atomic_load(&p->gen) == seen && !atomic_load(&p->quit)) {
+			pthread_mutex_lock(&p->mu);
+			while (atomic_load(&p->gen) == seen &&
+			       !atomic_load(&p->quit))
+				pthread_cond_wait(&p->go, &p->mu);
+			pthread_mutex_unlock(&p->mu);
+		}
+		if (atomic_load(&p->quit))
+			break;
+		seen = atomic_load(&p->gen);
+		if (i < p->used)
+			p->fn(p->arg + i * p->size);
+		if (atomic_fetch_add(&p->done, 1) + 1 == p->n - 1) {
+			pthread_mutex_lock(&p->mu);
+			pthread_cond_signal(&p->fin);
+			pthread_mutex_unlock(&p->mu);
+		}
+	}
+	return NULL;
+}
+
+struct rnn_pool *rnn_pool_start(size_t n, struct tsp_error *err)
+{
+	struct rnn_pool *p = calloc(1, sizeof(*p));
+	int e = 0;
+
+	if (!p) {
+		tsp_error_set(err, TSP_ENOMEM, "out of memory");
+		return NULL;
+	}
+	n = n < 1 ? 1 : n > 64 ? 64 : n;
+	atomic_init(&p->gen, 0);
+	atomic_init(&p->done, 0);
+	atomic_init(&p->quit, 0);
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->go, NULL);
+	pthread_cond_init(&p->fin, NULL);
+	p->n = 1;
+	for (size_t i = 1; i < n; i++) {
+		struct pool_arg *pa = malloc(sizeof(*pa));
+		if (!pa) {
+			e = ENOMEM;
+			break;
+		}
+		pa->p = p;
+		pa->i = i;
+		if ((e = pthread_create(&p->tid[i], NULL, pool_main, pa))) {
+			free(pa);
+			break;
+		}
+		p->n++;
+	}
+	if (e) {
+		rnn_pool_stop(p);
+		tsp_error_set(err, e == ENOMEM ? TSP_ENOMEM : TSP_ESYS,
+			      e == ENOMEM ? "out of memory" :
+			      "cannot start a thread");
+		if (e != ENOMEM)
+			err->sys_errno = e;
+		return NULL;
+	}
+	return p;
+}
+
+void rnn_pool_run(struct rnn_pool *p, void (*fn)(void *), void *arg,
+		  size_t size, size_t n)
+{
+	size_t spins = 0;
+
+	if (n > p->n)
+		n = p->n;
+	if (p->n == 1) {
+		if (n)
+			fn(arg);
+		return;
+	}
+	p->fn = fn;
+	p->arg = arg;
+	p->size = size;
+	p->used = n;
+	atomic_store(&p->done, 0);
+	pthread_mutex_lock(&p->mu);
+	atomic_fetch_add(&p->gen, 1);
+	pthread_cond_broadcast(&p->go);
+	pthread_mutex_unlock(&p->mu);
+	if (n)
+		fn(arg);
+	while (atomic_load(&p->done) < p->n - 1 && ++spins < POOL_SPINS)
+		cpu_relax();
+	if (atomic_load(&p->done) < p->n - 1) {
+		pthread_mutex_lock(&p->mu);
+		while (atomic_load(&p->done) < p->n - 1)
+			pthread_cond_wait(&p->fin, &p->mu);
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
+void rnn_pool_stop(struct rnn_pool *p)
+{
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->mu);
+	atomic_store(&p->quit, 1);
+	pthread_cond_broadcast(&p->go);
+	pthread_mutex_unlock(&p->mu);
+	for (size_t i = 1; i < p->n; i++)
+		pthread_join(p->tid[i], NULL);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->go);
+	pthread_cond_destroy(&p->fin);
+	free(p);
+}
+
 /* Forecasting */
 
 #define FC_BATCH 64
@@ -241,7 +404,7 @@ static void fc_slice(void *p)
 			rnn_ws_fill(m, &j->ws, B, b, &w->s,
 				    (long)w->s.n - (long)L, w->fcov, 0);
 		}
-		rnn_forward(m, &j->ws, B);
+		rnn_forward(m, m->w, &j->ws, B);
 		for (size_t b = 0; b < B; b++) {
 			struct tsp_rnn_window *w = j->w + j->first + i + b;
 			for (size_t k = 0; k < Hz; k++)
@@ -250,11 +413,37 @@ static void fc_slice(void *p)
 	}
 }
 
+/* m's weights with each matrix transposed (the layout of the one-column
+ * product), or NULL (out of memory). */
+static double *transposed(const struct tsp_rnn *m)
+{
+	double *t = malloc(m->nw * sizeof(double));
+	enum tsp_rnn_which mat[2] = { TSP_RNN_W_IH, TSP_RNN_W_HH };
+
+	if (!t)
+		return NULL;
+	memcpy(t, m->w, m->nw * sizeof(double));
+	for (int dec = 0; dec < 2; dec++)
+		for (size_t l = 0; l < m->a.layers; l++)
+			for (int k = 0; k < 2; k++) {
+				size_t len, R = RNN_GATES(m) * m->a.hidden, C;
+				const double *W = tsp_rnn_weight(m, dec, l,
+								 mat[k], &len);
+				double *WT = t + (W - m->w);
+				C = len / R;
+				for (size_t r = 0; r < R; r++)
+					for (size_t c = 0; c < C; c++)
+						WT[c * R + r] = W[r * C + c];
+			}
+	return t;
+}
+
 int tsp_rnn_forecast(const struct tsp_rnn *m, struct tsp_rnn_window *w,
 		     size_t nw, size_t threads, struct tsp_error *err)
 {
 	struct fc_job job[64];
 	size_t nt = threads < 1 ? 1 : threads > 64 ? 64 : threads, done = 0;
+	double *wt = NULL;
 	int rc = 0;
 
 	if (nt > (nw + FC_BATCH - 1) / FC_BATCH)
@@ -267,16 +456,25 @@ int tsp_rnn_forecast(const struct tsp_rnn *m, struct tsp_rnn_window *w,
 		job[i].w = w;
 		job[i].first = nw * i / nt;
 		job[i].count = nw * (i + 1) / nt - job[i].first;
-		if (rnn_ws_init(&job[i].ws, m, FC_BATCH, 0, err) < 0) {
+		if (rnn_ws_init(&job[i].ws, m, job[i].count < FC_BATCH ?
+				 job[i].count : FC_BATCH, 0, err) < 0) {
 			rc = -1;
 			break;
 		}
 		done++;
+		/* a batch of one runs faster on the transposed weights */
+		if (job[i].count % FC_BATCH == 1 && !wt &&
+		    !(wt = transposed(m))) {
+			rc = tsp_error_set(err, TSP_ENOMEM, "out of memory");
+			break;
+		}
+		job[i].ws.wt = wt;
 	}
 	if (rc == 0)
 		rc = rnn_parallel(fc_slice, job, sizeof(job[0]), nt, err);
 	for (size_t i = 0; i < done; i++)
 		rnn_ws_release(&job[i].ws);
+	free(wt);
 	return rc;
 }
 

@@ -27,6 +27,7 @@ void tsp_rnn_train_opts_default(struct tsp_rnn_train_opts *o)
 	o->clip = 1;
 	o->val_frac = 0.2;
 	o->seed = 1;
+	o->single = 1;
 }
 
 struct win {
@@ -43,17 +44,17 @@ struct job {
 	double *res;		/* NULL, or horizon x n residuals */
 	double sse;
 	size_t cnt;
+	int single;		/* float (wsf, wf) rather than double (ws) */
+	const float *wf;	/* the weights in float */
 	struct rnn_ws ws;
+	struct rnn_wsf wsf;
 };
 
-static void job_run(void *p)
+static void job_run_d(struct job *j)
 {
-	struct job *j = p;
 	const struct tsp_rnn *m = j->m;
 	size_t Hz = m->a.horizon;
 
-	j->sse = 0;
-	j->cnt = 0;
 	if (j->scale)
 		memset(j->ws.grad, 0, m->nw * sizeof(double));
 	for (size_t i = 0; i < j->n; i += j->ws.cap) {
@@ -63,11 +64,11 @@ static void job_run(void *p)
 			rnn_ws_fill(m, &j->ws, B, b, &j->d[w->s],
 				    (long)w->start, NULL, 1);
 		}
-		rnn_forward(m, &j->ws, B);
+		rnn_forward(m, m->w, &j->ws, B);
 		j->sse += rnn_sq_error(m, &j->ws, B, &c);
 		j->cnt += c;
 		if (j->scale)
-			rnn_backward(m, &j->ws, B, j->scale);
+			rnn_backward(m, m->w, &j->ws, B, j->scale);
 		if (j->res)
 			for (size_t k = 0; k < Hz; k++)
 				for (size_t b = 0; b < B; b++)
@@ -77,9 +78,55 @@ static void job_run(void *p)
 	}
 }
 
+static void job_run_f(struct job *j)
+{
+	const struct tsp_rnn *m = j->m;
+	size_t Hz = m->a.horizon;
+
+	if (j->scale)
+		memset(j->wsf.grad, 0, m->nw * sizeof(float));
+	for (size_t i = 0; i < j->n; i += j->wsf.cap) {
+		size_t B = j->n - i < j->wsf.cap ? j->n - i : j->wsf.cap, c;
+		for (size_t b = 0; b < B; b++) {
+			const struct win *w = j->w + i + b;
+			rnn_ws_fill_f(m, &j->wsf, B, b, &j->d[w->s],
+				      (long)w->start, NULL, 1);
+		}
+		rnn_forward_f(m, j->wf, &j->wsf, B);
+		j->sse += rnn_sq_error_f(m, &j->wsf, B, &c);
+		j->cnt += c;
+		if (j->scale)
+			rnn_backward_f(m, j->wf, &j->wsf, B, j->scale);
+		if (j->res)
+			for (size_t k = 0; k < Hz; k++)
+				for (size_t b = 0; b < B; b++)
+					j->res[k * j->n + i + b] =
+						(double)j->wsf.tgt[k * B + b] -
+						(double)j->wsf.pred[k * B + b];
+	}
+}
+
+static void job_run(void *p)
+{
+	struct job *j = p;
+
+	j->sse = 0;
+	j->cnt = 0;
+	if (j->single)
+		job_run_f(j);
+	else
+		job_run_d(j);
+}
+
+/* The slice gradient of job j, element i. */
+static double job_grad(const struct job *j, size_t i)
+{
+	return j->single ? (double)j->wsf.grad[i] : j->ws.grad[i];
+}
+
 /* Split w[0..n) over nt jobs (each with a workspace) and run them. */
-static int run_jobs(struct job *job, size_t nt, const struct win *w,
-		    size_t n, double scale, struct tsp_error *err)
+static void run_jobs(struct rnn_pool *pool, struct job *job, size_t nt,
+		     const struct win *w, size_t n, double scale)
 {
 	for (size_t i = 0; i < nt; i++) {
 		size_t a = n * i / nt, b = n * (i + 1) / nt;
@@ -88,7 +135,7 @@ static int run_jobs(struct job *job, size_t nt, const struct win *w,
 		job[i].scale = scale;
 		job[i].res = NULL;
 	}
-	return rnn_parallel(job_run, job, sizeof(job[0]), nt, err);
+	rnn_pool_run(pool, job_run, job, sizeof(job[0]), nt);
 }
 
 static size_t observed_targets(const struct tsp_rnn *m,
@@ -213,7 +260,8 @@ static double quantile(const double *x, size_t n, double q)
 }
 
 /* The interval quantiles from the residuals of windows w[0..n). */
-static int set_intervals(struct tsp_rnn *m, struct job *job, size_t nt,
+static int set_intervals(struct rnn_pool *pool, struct tsp_rnn *m,
+			 struct job *job, size_t nt,
 			 const struct win *w, size_t n,
 			 const struct tsp_rnn_train_opts *o,
 			 struct tsp_error *err)
@@ -234,7 +282,8 @@ static int set_intervals(struct tsp_rnn *m, struct job *job, size_t nt,
 		tsp_error_set(err, TSP_ENOMEM, "out of memory");
 		goto out;
 	}
-	/* one job at a time writes its own columns of res */
+	/* one job at a time writes its own columns of res (in the
+	 * training's precision: float's rounding is far below the errors) */
 	for (size_t i = 0; i < nt; i++) {
 		size_t a = n * i / nt, b = n * (i + 1) / nt;
 		job[i].w = w + a;
@@ -248,7 +297,7 @@ static int set_intervals(struct tsp_rnn *m, struct job *job, size_t nt,
 			goto out;
 		}
 	}
-	rc = rnn_parallel(job_run, job, sizeof(job[0]), nt, err);
+	rnn_pool_run(pool, job_run, job, sizeof(job[0]), nt);
 	for (size_t i = 0; i < nt; i++) {
 		size_t a = n * i / nt;
 		for (size_t k = 0; k < Hz; k++)
@@ -257,8 +306,6 @@ static int set_intervals(struct tsp_rnn *m, struct job *job, size_t nt,
 		free(job[i].res);
 		job[i].res = NULL;
 	}
-	if (rc < 0)
-		goto out;
 	m->nlevel = nl;
 	memcpy(m->level, o->levels, nl * sizeof(double));
 	for (size_t k = 0; k < Hz; k++) {
@@ -293,14 +340,13 @@ static uint64_t splitmix(uint64_t *s)
 }
 
 /* Mean squared error of windows w[0..n) (forward only). */
-static double evaluate(struct job *job, size_t nt, const struct win *w,
-		       size_t n, struct tsp_error *err)
+static double evaluate(struct rnn_pool *pool, struct job *job, size_t nt,
+		       const struct win *w, size_t n)
 {
 	double sse = 0;
 	size_t cnt = 0;
 
-	if (run_jobs(job, nt, w, n, 0, err) < 0)
-		return NAN;
+	run_jobs(pool, job, nt, w, n, 0);
 	for (size_t i = 0; i < nt; i++) {
 		sse += job[i].sse;
 		cnt += job[i].cnt;
@@ -318,6 +364,8 @@ int tsp_rnn_train(struct tsp_rnn *m, const struct tsp_rnn_series *d,
 	size_t batch = o->batch ? o->batch : 64, bad = 0;
 	struct adam ad = { NULL, NULL, 0 };
 	double *best = NULL, *g = NULL, t0 = now(), best_val = INFINITY;
+	float *wf = NULL;
+	struct rnn_pool *pool = NULL;
 	uint64_t rs = (uint64_t)o->seed * 0x9e3779b97f4a7c15ULL + 7;
 	int rc = -1;
 
@@ -335,17 +383,28 @@ int tsp_rnn_train(struct tsp_rnn *m, const struct tsp_rnn_series *d,
 	ad.v = calloc(m->nw, sizeof(double));
 	best = malloc(m->nw * sizeof(double));
 	g = malloc(m->nw * sizeof(double));
-	if (!ad.m || !ad.v || !best || !g) {
+	wf = malloc(m->nw * sizeof(float));
+	if (!ad.m || !ad.v || !best || !g || !wf) {
 		tsp_error_set(err, TSP_ENOMEM, "out of memory");
 		goto out;
 	}
 	for (; started < nt; started++) {
 		job[started].m = m;
 		job[started].d = d;
-		if (rnn_ws_init(&job[started].ws, m, (batch + nt - 1) / nt, 1,
+		job[started].wf = wf;
+		if (o->single ?
+		    rnn_ws_init_f(&job[started].wsf, m, (batch + nt - 1) / nt,
+				  1, err) < 0 :
+		    rnn_ws_init(&job[started].ws, m, (batch + nt - 1) / nt, 1,
 				err) < 0)
 			goto out;
 	}
+	for (size_t i = 0; i < nt; i++)
+		job[i].single = o->single != 0;
+	if (!(pool = rnn_pool_start(nt, err)))
+		goto out;
+	for (size_t i = 0; i < m->nw; i++)
+		wf[i] = (float)m->w[i];
 	memcpy(best, m->w, m->nw * sizeof(double));
 	for (size_t ep = 1; ep <= o->epochs; ep++) {
 		struct tsp_rnn_progress pr;
@@ -362,22 +421,21 @@ int tsp_rnn_train(struct tsp_rnn *m, const struct tsp_rnn_series *d,
 			size_t nb = ntw - b0 < batch ? ntw - b0 : batch, c = 0;
 			for (size_t i = 0; i < nb; i++)
 				c += observed_targets(m, d, tw + b0 + i);
-			if (run_jobs(job, nt < nb ? nt : nb, tw + b0, nb,
-				     1 / (double)c, err) < 0)
-				goto out;
+			run_jobs(pool, job, nt < nb ? nt : nb, tw + b0, nb,
+				 1 / (double)c);
 			memset(g, 0, m->nw * sizeof(double));
 			for (size_t k = 0; k < nt && k < nb; k++) {
 				for (size_t i = 0; i < m->nw; i++)
-					g[i] += job[k].ws.grad[i];
+					g[i] += job_grad(&job[k], i);
 				sse += job[k].sse;
 				cnt += job[k].cnt;
 			}
 			clip_norm(g, m->nw, o->clip);
 			adam_step(m, &ad, g, o->lr);
+			for (size_t i = 0; i < m->nw; i++)
+				wf[i] = (float)m->w[i];
 		}
-		val = nvw ? evaluate(job, nt, vw, nvw, err) : NAN;
-		if (nvw && isnan(val) && err->code != TSP_OK)
-			goto out;
+		val = nvw ? evaluate(pool, job, nt, vw, nvw) : NAN;
 		rep->epochs = ep;
 		if (!nvw || val < best_val) {
 			best_val = nvw ? val : INFINITY;
@@ -404,13 +462,19 @@ int tsp_rnn_train(struct tsp_rnn *m, const struct tsp_rnn_series *d,
 			break;
 	}
 	memcpy(m->w, best, m->nw * sizeof(double));
-	if (set_intervals(m, job, nt, nvw ? vw : tw, nvw ? nvw : ntw, o,
+	for (size_t i = 0; i < m->nw; i++)
+		wf[i] = (float)m->w[i];
+	if (set_intervals(pool, m, job, nt, nvw ? vw : tw, nvw ? nvw : ntw, o,
 			  err) < 0)
 		goto out;
 	rc = 0;
 out:
-	for (size_t i = 0; i < started; i++)
+	rnn_pool_stop(pool);
+	for (size_t i = 0; i < started; i++) {
 		rnn_ws_release(&job[i].ws);
+		rnn_ws_release_f(&job[i].wsf);
+	}
+	free(wf);
 	free(tw);
 	free(vw);
 	free(ad.m);
@@ -422,24 +486,47 @@ out:
 
 double tsp_rnn_loss_grad(const struct tsp_rnn *m,
 			 const struct tsp_rnn_series *d, const size_t *which,
-			 const size_t *start, size_t nb, double *grad,
-			 struct tsp_error *err)
+			 const size_t *start, size_t nb, int single,
+			 double *grad, struct tsp_error *err)
 {
-	struct rnn_ws ws;
-	double sse;
+	struct job j;
+	float *wf = NULL;
+	struct win *w = malloc((nb ? nb : 1) * sizeof(*w));
 	size_t cnt = 0;
+	double sse = NAN;
+	int rc;
 
-	if (rnn_ws_init(&ws, m, nb, 1, err) < 0)
-		return NAN;
-	for (size_t b = 0; b < nb; b++)
-		rnn_ws_fill(m, &ws, nb, b, &d[which[b]], (long)start[b], NULL,
-			    1);
-	rnn_forward(m, &ws, nb);
-	sse = rnn_sq_error(m, &ws, nb, &cnt);
-	memset(ws.grad, 0, m->nw * sizeof(double));
-	if (cnt)
-		rnn_backward(m, &ws, nb, 1 / (double)cnt);
-	memcpy(grad, ws.grad, m->nw * sizeof(double));
-	rnn_ws_release(&ws);
-	return cnt ? sse / (double)cnt : 0;
+	memset(&j, 0, sizeof(j));
+	if (!w || (single && !(wf = malloc(m->nw * sizeof(float))))) {
+		tsp_error_set(err, TSP_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t b = 0; b < nb; b++) {
+		w[b].s = which[b];
+		w[b].start = start[b];
+		cnt += observed_targets(m, d, &w[b]);
+	}
+	for (size_t i = 0; single && i < m->nw; i++)
+		wf[i] = (float)m->w[i];
+	rc = single ? rnn_ws_init_f(&j.wsf, m, nb ? nb : 1, 1, err)
+		    : rnn_ws_init(&j.ws, m, nb ? nb : 1, 1, err);
+	if (rc < 0)
+		goto out;
+	j.m = m;
+	j.d = d;
+	j.w = w;
+	j.n = nb;
+	j.single = single;
+	j.wf = wf;
+	j.scale = cnt ? 1 / (double)cnt : 0;
+	job_run(&j);
+	for (size_t i = 0; i < m->nw; i++)
+		grad[i] = cnt ? job_grad(&j, i) : 0;
+	sse = cnt ? j.sse / (double)cnt : 0;
+out:
+	rnn_ws_release(&j.ws);
+	rnn_ws_release_f(&j.wsf);
+	free(wf);
+	free(w);
+	return sse;
 }

@@ -27,8 +27,13 @@
  * thread count give the same weights), early stopping on a time-ordered
  * validation split, whose residuals give the prediction intervals.
  *
- * Everything is double precision.  The library never prints: progress
- * goes through a callback.
+ * Training runs in single precision by default (the weights and Adam's
+ * state stay double; each mini-batch's forward and backward passes, the
+ * validation and the interval residuals use a float copy); forecasts and
+ * the gradient checks against finite differences are double.  Either way
+ * the same seed and thread count give the same bits on any x86-64 (no
+ * fused multiply-add, sums in a fixed order).  The library never
+ * prints: progress goes through a callback.
  */
 #ifndef TSP_RNN_H
 #define TSP_RNN_H
@@ -148,6 +153,7 @@ struct tsp_rnn_train_opts {
 	double val_frac;	/* the last part of each series validates
 				   (default 0.2; 0: no early stopping) */
 	unsigned long seed;	/* initialisation and shuffling */
+	int single;		/* passes in float (default 1) or double */
 	double levels[TSP_RNN_MAXLEVELS];	/* interval levels (%) */
 	size_t nlevel;
 	/* called after every epoch; returning nonzero stops training */
@@ -179,14 +185,15 @@ int tsp_rnn_train(struct tsp_rnn *m, const struct tsp_rnn_series *d,
 
 /*
  * Loss and gradient of one mini-batch, for gradient checks: windows
- * starting at start[0..nb) of series d[which[i]]; grad[nw] is
- * overwritten with d(loss)/dw.  Returns the loss (mean squared error
- * over observed targets), NaN on failure (err set).
+ * starting at start[0..nb) of series d[which[i]], in double or (single)
+ * float as training does; grad[nw] is overwritten with d(loss)/dw.
+ * Returns the loss (mean squared error over observed targets), NaN on
+ * failure (err set).
  */
 double tsp_rnn_loss_grad(const struct tsp_rnn *m,
 			 const struct tsp_rnn_series *d, const size_t *which,
-			 const size_t *start, size_t nb, double *grad,
-			 struct tsp_error *err);
+			 const size_t *start, size_t nb, int single,
+			 double *grad, struct tsp_error *err);
 
 /* Mean and standard deviation of the observed values of y[0..n) (sd 1
  * when it is 0 or undefined): the per-series scaling. */

@@ -10,6 +10,7 @@
 
 #include "t.h"
 #include "tsp_rnn.h"
+#include "rnn_impl.h"
 #include "ref_rnn.h"
 
 /* A wavy series with a few missing points, and calendar-like covariates. */
@@ -59,13 +60,13 @@ static void grad_check(enum tsp_rnn_cell cell, size_t layers)
 	for (size_t i = 0; i < m.nw; i++)
 		m.w[i] *= 2.5;
 	g = malloc(m.nw * sizeof(*g));
-	tsp_rnn_loss_grad(&m, d, which, start, 3, g, &err);
+	tsp_rnn_loss_grad(&m, d, which, start, 3, 0, g, &err);
 	for (size_t i = 0; i < m.nw; i++) {
 		double keep = m.w[i], lp, lm, *scratch = malloc(m.nw * sizeof(double)), fd;
 		m.w[i] = keep + h;
-		lp = tsp_rnn_loss_grad(&m, d, which, start, 3, scratch, &err);
+		lp = tsp_rnn_loss_grad(&m, d, which, start, 3, 0, scratch, &err);
 		m.w[i] = keep - h;
-		lm = tsp_rnn_loss_grad(&m, d, which, start, 3, scratch, &err);
+		lm = tsp_rnn_loss_grad(&m, d, which, start, 3, 0, scratch, &err);
 		m.w[i] = keep;
 		free(scratch);
 		fd = (lp - lm) / (2 * h);
@@ -73,6 +74,24 @@ static void grad_check(enum tsp_rnn_cell cell, size_t layers)
 			worst = rel(fd, g[i]);
 			worst_i = i;
 		}
+	}
+	/* the float passes training uses give the same gradient, to
+	 * float's precision */
+	{
+		double *gf = malloc(m.nw * sizeof(*gf)), wf = 0;
+		size_t wfi = 0;
+		tsp_rnn_loss_grad(&m, d, which, start, 3, 1, gf, &err);
+		for (size_t i = 0; i < m.nw; i++)
+			if (rel(gf[i], g[i]) > wf) {
+				wf = rel(gf[i], g[i]);
+				wfi = i;
+			}
+		CHECK(wf < 1e-3 && wf > 0, "%s %zu layers: float gradient %zu off "
+		      "by %g (relative)", cell == TSP_RNN_GRU ? "gru" : "lstm",
+		      layers, wfi, wf);
+		printf("# %s %zu layers: float gradient off by %.2g at most\n",
+		       cell == TSP_RNN_GRU ? "gru" : "lstm", layers, wf);
+		free(gf);
 	}
 	for (size_t i = 0; i < m.nw; i++)
 		big += fabs(g[i]) > 1e-3;
@@ -204,6 +223,21 @@ static void training(enum tsp_rnn_cell cell)
 	      tsp_rnn_train(&m2, &s, 1, &o, &r2, &err) == 0, "%s", err.msg);
 	CHECK(r2.val_loss < 0.02, "%s: 3 threads: validation loss %g", name,
 	      r2.val_loss);
+	CHECK(tsp_rnn_init(&m3, &a, 3, &err) == 0 &&
+	      tsp_rnn_train(&m3, &s, 1, &o, &r3, &err) == 0, "%s", err.msg);
+	CHECK(memcmp(m2.w, m3.w, m2.nw * sizeof(double)) == 0 &&
+	      r2.epochs == r3.epochs, "%s: two runs on 3 threads differ", name);
+	tsp_rnn_release(&m3);
+	tsp_rnn_release(&m2);
+	/* the double passes train as well */
+	o.threads = 2;
+	o.single = 0;
+	CHECK(tsp_rnn_init(&m2, &a, 3, &err) == 0 &&
+	      tsp_rnn_train(&m2, &s, 1, &o, &r2, &err) == 0, "%s", err.msg);
+	CHECK(r2.val_loss < 0.02 && fabs(r2.val_loss - r1.val_loss) <
+	      0.5 * r1.val_loss, "%s: double: validation loss %g, float %g",
+	      name, r2.val_loss, r1.val_loss);
+	o.single = 1;
 	tsp_rnn_release(&m2);
 	/* the store */
 	tsp_params_init(&p);
@@ -219,6 +253,24 @@ static void training(enum tsp_rnn_cell cell)
 	w.mean = f3;
 	tsp_rnn_forecast(&m3, &w, 1, 1, &err);
 	CHECK(memcmp(f1, f3, sizeof(f1)) == 0, "%s: loaded forecast", name);
+	/* a window alone (transposed weights) or in a batch: the same bits */
+	{
+		struct tsp_rnn_window ws[3];
+		double fb[15];
+		for (size_t i = 0; i < 3; i++) {
+			ws[i].s = s;
+			ws[i].s.n = 300 + 7 * i;
+			ws[i].fcov = NULL;
+			ws[i].mean = fb + 5 * i;
+		}
+		CHECK(tsp_rnn_forecast(&m1, ws, 3, 1, &err) == 0, "%s", err.msg);
+		for (size_t i = 0; i < 3; i++) {
+			ws[i].mean = f3;
+			tsp_rnn_forecast(&m1, ws + i, 1, 1, &err);
+			CHECK(memcmp(f3, fb + 5 * i, sizeof(f3)) == 0,
+			      "%s: window %zu alone differs from batch", name, i);
+		}
+	}
 	/* a sine continues: the next 5 points */
 	for (size_t k = 0; k < 5; k++)
 		CHECK(fabs(f1[k] - sin(2 * 3.14159265358979324 * (double)(400 + k) / 20)) < 0.2,
@@ -239,8 +291,69 @@ static void training(enum tsp_rnn_cell cell)
 	tsp_rnn_release(&m1);
 }
 
+/*
+ * The float passes for AVX2 and for any CPU give the same bits (no fused
+ * multiply-add, the same order of every sum): a network trains the same
+ * on every x86-64.
+ */
+static void same_bits(enum tsp_rnn_cell cell, size_t layers, size_t B)
+{
+	struct tsp_rnn_arch a = { cell, 2, 13, layers, 9, 4 };
+	struct tsp_rnn m;
+	struct tsp_error err;
+	struct rnn_wsf ws;
+	double y[60], cov[120];
+	float *wf, *g[2], *p[2];
+	struct tsp_rnn_series s = { y, cov, 60 };
+
+#if RNN_HAVE_FAVX
+	if (!__builtin_cpu_supports("avx2"))
+		return;
+#else
+	return;
+#endif
+	tsp_error_clear(&err);
+	make_series(y, cov, 60, 2, 0.3);
+	CHECK(tsp_rnn_init(&m, &a, 11, &err) == 0, "%s", err.msg);
+	wf = malloc(m.nw * sizeof(*wf));
+	for (size_t i = 0; i < m.nw; i++)
+		wf[i] = (float)(2 * m.w[i]);
+	CHECK(rnn_ws_init_f(&ws, &m, B, 1, &err) == 0, "%s", err.msg);
+	for (int k = 0; k < 2; k++) {
+		g[k] = malloc(m.nw * sizeof(float));
+		p[k] = malloc(4 * B * sizeof(float));
+		for (size_t b = 0; b < B; b++)
+			rnn_ws_fill_f(&m, &ws, B, b, &s, (long)(3 * b), NULL, 1);
+		memset(ws.grad, 0, m.nw * sizeof(float));
+		if (k == 0) {
+			rnn_forward_fgen(&m, wf, &ws, B);
+			rnn_backward_fgen(&m, wf, &ws, B, 0.01);
+		} else {
+			rnn_forward_favx(&m, wf, &ws, B);
+			rnn_backward_favx(&m, wf, &ws, B, 0.01);
+		}
+		memcpy(g[k], ws.grad, m.nw * sizeof(float));
+		memcpy(p[k], ws.pred, 4 * B * sizeof(float));
+	}
+	CHECK(memcmp(p[0], p[1], 4 * B * sizeof(float)) == 0 &&
+	      memcmp(g[0], g[1], m.nw * sizeof(float)) == 0,
+	      "%s %zu layers, %zu windows: AVX2 and generic float passes "
+	      "differ", cell == TSP_RNN_GRU ? "gru" : "lstm", layers, B);
+	for (int k = 0; k < 2; k++) {
+		free(g[k]);
+		free(p[k]);
+	}
+	free(wf);
+	rnn_ws_release_f(&ws);
+	tsp_rnn_release(&m);
+}
+
 int main(void)
 {
+	same_bits(TSP_RNN_GRU, 1, 21);
+	same_bits(TSP_RNN_GRU, 2, 32);
+	same_bits(TSP_RNN_LSTM, 1, 32);
+	same_bits(TSP_RNN_LSTM, 2, 19);
 	training(TSP_RNN_GRU);
 	training(TSP_RNN_LSTM);
 	stack_parity(TSP_RNN_GRU, 0, REF_GRU_I, REF_GRU_H, REF_GRU_L,
