@@ -86,6 +86,7 @@ int tsp_rnn_init(struct tsp_rnn *m, const struct tsp_rnn_arch *a,
 
 void tsp_rnn_release(struct tsp_rnn *m)
 {
+	rnn_one_drop(m);
 	free(m->w);
 	free(m->rsd);
 	free(m->qlo);
@@ -476,6 +477,54 @@ int tsp_rnn_forecast(const struct tsp_rnn *m, struct tsp_rnn_window *w,
 		rnn_ws_release(&job[i].ws);
 	free(wt);
 	return rc;
+}
+
+struct rnn_one {
+	struct rnn_ws ws;
+	double *wt;
+};
+
+void rnn_one_drop(struct tsp_rnn *m)
+{
+	if (!m->one)
+		return;
+	rnn_ws_release(&m->one->ws);
+	free(m->one->wt);
+	free(m->one);
+	m->one = NULL;
+}
+
+int tsp_rnn_forecast_one(struct tsp_rnn *m, struct tsp_rnn_window *w,
+			 size_t steps, struct tsp_error *err)
+{
+	size_t L = m->a.lookback;
+	struct rnn_one *o = m->one;
+
+	if (steps == 0 || steps > m->a.horizon)
+		steps = m->a.horizon;
+	if (!o) {
+		o = calloc(1, sizeof(*o));
+		if (!o)
+			return tsp_error_set(err, TSP_ENOMEM, "out of memory");
+		m->one = o;
+		if (rnn_ws_init(&o->ws, m, 1, 0, err) < 0) {
+			rnn_one_drop(m);
+			return -1;
+		}
+		if (!(o->wt = transposed(m))) {
+			rnn_one_drop(m);
+			return tsp_error_set(err, TSP_ENOMEM, "out of memory");
+		}
+		o->ws.wt = o->wt;
+	}
+	/* the decoder's step k depends on steps before it only: running
+	 * fewer steps leaves the first ones as they were */
+	o->ws.T = L + steps;
+	rnn_ws_fill(m, &o->ws, 1, 0, &w->s, (long)w->s.n - (long)L, w->fcov,
+		    0);
+	rnn_forward(m, m->w, &o->ws, 1);
+	memcpy(w->mean, o->ws.pred, steps * sizeof(double));
+	return 0;
 }
 
 void tsp_rnn_scale_fit(const double *y, size_t n, double *mu, double *sd)

@@ -63,6 +63,9 @@ int rnn_ws_init(struct rnn_ws *ws, const struct tsp_rnn *m, size_t cap,
 		int with_grad, struct tsp_error *err);
 void rnn_ws_release(struct rnn_ws *ws);
 
+/* Free what tsp_rnn_forecast_one kept in m (its weights changed). */
+void rnn_one_drop(struct tsp_rnn *m);
+
 /*
  * Fill column b of ws's inputs from the window ending lookback points
  * after start of s (start may be negative: padded as missing), with the

@@ -371,6 +371,7 @@ int tsp_rnn_train(struct tsp_rnn *m, const struct tsp_rnn_series *d,
 
 	memset(rep, 0, sizeof(*rep));
 	memset(job, 0, sizeof(job));
+	rnn_one_drop(m);	/* the weights change */
 	if (nt > MAX_THREADS)
 		nt = MAX_THREADS;
 	if (nt > batch)

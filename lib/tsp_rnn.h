@@ -71,6 +71,9 @@ struct tsp_rnn {
 	double level[TSP_RNN_MAXLEVELS];
 	double *rsd;		/* horizon */
 	double *qlo, *qhi;	/* nlevel x horizon */
+	/* NULL, or what tsp_rnn_forecast_one keeps between calls (freed
+	 * by tsp_rnn_release, dropped by tsp_rnn_train) */
+	struct rnn_one *one;
 };
 
 /*
@@ -130,6 +133,18 @@ struct tsp_rnn_window {
  */
 int tsp_rnn_forecast(const struct tsp_rnn *m, struct tsp_rnn_window *w,
 		     size_t nw, size_t threads, struct tsp_error *err);
+
+/*
+ * One window, as online serving asks for them one record at a time: the
+ * first steps (1 to horizon) of what tsp_rnn_forecast gives, to the same
+ * bits, into w->mean[0..steps); w->fcov needs only those steps.  The
+ * workspace and the transposed weights are made on the first call and
+ * kept in m for the next ones (so m's weights must not change between
+ * calls but through tsp_rnn_train).  Returns 0 or -1 with err set (out of
+ * memory).
+ */
+int tsp_rnn_forecast_one(struct tsp_rnn *m, struct tsp_rnn_window *w,
+			 size_t steps, struct tsp_error *err);
 
 /* Training progress, once per epoch. */
 struct tsp_rnn_progress {

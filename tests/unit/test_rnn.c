@@ -270,6 +270,36 @@ static void training(enum tsp_rnn_cell cell)
 			CHECK(memcmp(f3, fb + 5 * i, sizeof(f3)) == 0,
 			      "%s: window %zu alone differs from batch", name, i);
 		}
+		/* one at a time, kept between calls, fewer steps: the
+		 * same bits as the batch's first steps */
+		for (size_t k = 0; k < 3; k++)
+			for (size_t i = 0, steps = 5 - 2 * k; i < 3; i++) {
+				memset(f3, 0, sizeof(f3));
+				ws[i].mean = f3;
+				CHECK(tsp_rnn_forecast_one(&m1, ws + i, steps,
+							   &err) == 0 &&
+				      m1.one != NULL, "%s", err.msg);
+				CHECK(memcmp(f3, fb + 5 * i, steps *
+					     sizeof(double)) == 0 &&
+				      (steps == 5 || f3[steps] == 0),
+				      "%s: window %zu, %zu steps, kept "
+				      "workspace: differs from batch", name, i,
+				      steps);
+			}
+		/* training drops what was kept: forecasts follow the new
+		 * weights */
+		tsp_rnn_forecast_one(&m3, ws, 5, &err);
+		o.epochs = 1;
+		CHECK(tsp_rnn_train(&m3, &s, 1, &o, &r3, &err) == 0 &&
+		      m3.one == NULL, "%s: train keeps a stale forecaster",
+		      name);
+		o.epochs = 30;
+		ws[0].mean = f3;
+		tsp_rnn_forecast_one(&m3, ws, 5, &err);
+		ws[0].mean = fb;
+		tsp_rnn_forecast(&m3, ws, 1, 1, &err);
+		CHECK(memcmp(f3, fb, sizeof(f3)) == 0, "%s: forecast after "
+		      "training again", name);
 	}
 	/* a sine continues: the next 5 points */
 	for (size_t k = 0; k < 5; k++)

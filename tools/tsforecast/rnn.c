@@ -358,8 +358,9 @@ void fc_rnn_train_all(struct fc_state *st, int evaluate)
 static void forecast(struct fc_state *st, const struct fc_series *s, size_t n,
 		     size_t back, size_t h, double *mean)
 {
-	const struct tsp_rnn *net = s->rnn->net;
+	struct tsp_rnn *net = s->rnn->net;
 	size_t L = net->a.lookback, H = net->a.horizon, from = n > L ? n - L : 0;
+	size_t k = h < H ? h : H;
 	double *y = fc_xrealloc(NULL, (L ? L : 1) * sizeof(*y)), *fm;
 	double *cov, *fcov;
 	struct tsp_rnn_window w;
@@ -369,18 +370,18 @@ static void forecast(struct fc_state *st, const struct fc_series *s, size_t n,
 	for (size_t i = from; i < n; i++)
 		y[i - from] = (s->y[i] - s->rnn->mu) / s->rnn->sd;
 	cov = covariates(st, s, n, back, (int64_t)from, n - from);
-	fcov = covariates(st, s, n, back, (int64_t)n, H);
-	fm = fc_xrealloc(NULL, H * sizeof(*fm));
+	fcov = covariates(st, s, n, back, (int64_t)n, k);
+	fm = fc_xrealloc(NULL, k * sizeof(*fm));
 	w.s.y = y;
 	w.s.cov = cov;
 	w.s.n = n - from;
 	w.fcov = fcov;
 	w.mean = fm;
 	tsp_error_clear(&err);
-	if (tsp_rnn_forecast(net, &w, 1, 1, &err) < 0)
+	if (tsp_rnn_forecast_one(net, &w, k, &err) < 0)
 		tsp_cli_die(&err);
-	for (size_t k = 0; k < h; k++)
-		mean[k] = k < H ? fm[k] * s->rnn->sd + s->rnn->mu : NAN;
+	for (size_t i = 0; i < h; i++)
+		mean[i] = i < k ? fm[i] * s->rnn->sd + s->rnn->mu : NAN;
 	free(y);
 	free(cov);
 	free(fcov);
