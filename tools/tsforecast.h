@@ -41,8 +41,11 @@ struct fc_rnn_config {
 	struct fc_amount lookback;
 	const char *lookback_arg;
 	int per_series;
+	int no_lags;		/* --lags none */
 	const char *tz;
 };
+
+#define FC_RNN_MAXLAG 2
 
 /* A series' network: its scaling, and the network (owned, or the one
  * all series share). */
@@ -50,6 +53,7 @@ struct fc_rnn_fit {
 	struct tsp_rnn *net;
 	int own;
 	double mu, sd;
+	size_t nlag, lag[FC_RNN_MAXLAG];	/* seasonal lag inputs */
 };
 
 struct fc_config {

@@ -16,7 +16,8 @@ enum {
 	OPT_SAVE, OPT_LOAD, OPT_REFIT, OPT_EVALUATE, OPT_HOLDOUT,
 	OPT_REPORT, OPT_INTERVAL, OPT_NSIM, OPT_SEED, OPT_IC, OPT_STEP,
 	OPT_PROGRESS, OPT_HIDDEN, OPT_LAYERS, OPT_LOOKBACK, OPT_EPOCHS,
-	OPT_THREADS, OPT_PATIENCE, OPT_GLOBAL, OPT_PER_SERIES, OPT_TZ
+	OPT_THREADS, OPT_PATIENCE, OPT_GLOBAL, OPT_PER_SERIES, OPT_TZ,
+	OPT_LAGS
 };
 
 static const struct option longopts[] = {
@@ -51,6 +52,7 @@ static const struct option longopts[] = {
 	{"global", no_argument, NULL, OPT_GLOBAL},
 	{"per-series", no_argument, NULL, OPT_PER_SERIES},
 	{"tz", required_argument, NULL, OPT_TZ},
+	{"lags", required_argument, NULL, OPT_LAGS},
 	TSP_CLI_LONGOPTS,
 	{NULL, 0, NULL, 0}
 };
@@ -213,6 +215,13 @@ static int set_rnn_option(struct fc_config *c, struct pending *pd, int opt,
 	case OPT_PER_SERIES:
 		r->per_series = 1;
 		pd->rnn_opt = "--per-series";
+		break;
+	case OPT_LAGS:
+		if (strcmp(arg, "auto") && strcmp(arg, "none"))
+			tsp_cli_usage_error("bad --lags '%s' (auto or none)",
+					    arg);
+		r->no_lags = arg[0] == 'n';
+		pd->rnn_opt = "--lags";
 		break;
 	case OPT_TZ:
 		tsp_error_clear(&err);

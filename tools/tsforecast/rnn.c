@@ -47,16 +47,57 @@ static tsp_time_t slot_time(const struct fc_series *s, size_t n, size_t back,
 			      i - (int64_t)(n - 1) - (int64_t)back);
 }
 
-/* The covariates of slots [from, from + k) counted as slot_time does. */
+/* The covariates of slots [from, from + k) counted as slot_time does,
+ * ncov a slot: the calendar, then each seasonal lag's value (scaled; 0
+ * when missing or not among s's first n values, and for lags the
+ * network has but s lacks). */
 static double *covariates(const struct fc_state *st, const struct fc_series *s,
-			  size_t n, size_t back, int64_t from, size_t k)
+			  size_t n, size_t back, int64_t from, size_t k,
+			  size_t ncov)
 {
-	double *c = fc_xrealloc(NULL, (k ? k : 1) * NCOV * sizeof(double));
+	const struct fc_rnn_fit *r = s->rnn;
+	double *c = fc_xrealloc(NULL, (k ? k : 1) * ncov * sizeof(double));
 
-	for (size_t i = 0; i < k; i++)
-		calendar(st, slot_time(s, n, back, from + (int64_t)i),
-			 c + i * NCOV);
+	for (size_t i = 0; i < k; i++) {
+		int64_t slot = from + (int64_t)i;
+		double *ci = c + i * ncov;
+		calendar(st, slot_time(s, n, back, slot), ci);
+		for (size_t j = NCOV; j < ncov; j++) {
+			size_t l = j - NCOV;
+			int64_t src = l < r->nlag ? slot - (int64_t)r->lag[l]
+						  : -1;
+			double v = src >= 0 && src < (int64_t)n ? s->y[src]
+								 : NAN;
+			ci[j] = isnan(v) ? 0 : (v - r->mu) / r->sd;
+		}
+	}
 	return c;
+}
+
+/* The most values a window reads: the lookback and the longest lag. */
+static size_t history_of(const struct fc_series *s)
+{
+	const struct fc_rnn_fit *r = s->rnn;
+
+	return r->net->a.lookback + (r->nlag ? r->lag[r->nlag - 1] : 0);
+}
+
+/* The seasonal lags s's inputs carry: its periods (as --period finds
+ * them in its first n values), shortest first, those at least the
+ * horizon H long, so that every step the decoder forecasts has its lag
+ * observed. */
+static void lags_of(const struct fc_state *st, const struct fc_series *s,
+		    size_t n, size_t H, struct fc_rnn_fit *r)
+{
+	struct tsp_fc_opts o;
+
+	r->nlag = 0;
+	if (st->cfg.rnn.no_lags)
+		return;
+	fc_series_opts(st, s, s->y, n, &o);
+	for (size_t k = 0; k < o.np && r->nlag < FC_RNN_MAXLAG; k++)
+		if (o.period[k] >= H)
+			r->lag[r->nlag++] = o.period[k];
 }
 
 static size_t lookback_of(const struct fc_state *st, const struct fc_series *s)
@@ -135,24 +176,33 @@ static void train_opts(const struct fc_state *st, struct tsp_rnn_train_opts *o,
 	o->ctx = pg;
 }
 
-/* The training data of series idx: its first n - hold values scaled. */
+/* The training data of series idx: its first n - hold values scaled;
+ * its lags for a horizon of H.  The covariates come after (with_cov),
+ * when the network's count of lags is known. */
 struct prep {
 	double *y, *cov;
 	size_t n;
 };
 
 static void prepare(struct fc_state *st, struct fc_series *s, size_t hold,
-		    struct prep *p)
+		    size_t H, struct prep *p)
 {
 	p->n = s->n - hold;
 	p->y = fc_xrealloc(NULL, (p->n ? p->n : 1) * sizeof(double));
+	p->cov = NULL;
 	if (!s->rnn)
 		s->rnn = fc_xrealloc(NULL, sizeof(*s->rnn));
 	memset(s->rnn, 0, sizeof(*s->rnn));
 	tsp_rnn_scale_fit(s->y, p->n, &s->rnn->mu, &s->rnn->sd);
 	for (size_t i = 0; i < p->n; i++)
 		p->y[i] = (s->y[i] - s->rnn->mu) / s->rnn->sd;
-	p->cov = covariates(st, s, s->n, 0, 0, p->n);
+	lags_of(st, s, p->n, H, s->rnn);
+}
+
+static void with_cov(struct fc_state *st, struct fc_series *s, size_t ncov,
+		     struct prep *p)
+{
+	p->cov = covariates(st, s, p->n, s->n - p->n, 0, p->n, ncov);
 }
 
 static void too_short(struct fc_state *st, size_t idx, size_t n, size_t L,
@@ -201,12 +251,12 @@ static int train(struct fc_state *st, struct tsp_rnn *net,
 }
 
 static void arch_of(const struct fc_state *st, size_t L, size_t H,
-		    struct tsp_rnn_arch *a)
+		    size_t nlag, struct tsp_rnn_arch *a)
 {
 	const struct fc_rnn_config *r = &st->cfg.rnn;
 
 	a->cell = r->cell;
-	a->ncov = NCOV;
+	a->ncov = NCOV + nlag;
 	a->hidden = r->hidden ? r->hidden : 32;
 	a->layers = r->layers ? r->layers : 1;
 	a->lookback = L;
@@ -246,8 +296,9 @@ static int fit_own(struct fc_state *st, size_t idx, size_t hold)
 		too_short(st, idx, s->n - hold, L, H);
 		return -1;
 	}
-	prepare(st, s, hold, &p);
-	arch_of(st, L, H, &a);
+	prepare(st, s, hold, H, &p);
+	with_cov(st, s, NCOV + s->rnn->nlag, &p);
+	arch_of(st, L, H, s->rnn->nlag, &a);
 	s->rnn->net = fc_xrealloc(NULL, sizeof(*s->rnn->net));
 	memset(s->rnn->net, 0, sizeof(*s->rnn->net));
 	s->rnn->own = 1;
@@ -276,33 +327,35 @@ int fc_rnn_fit_one(struct fc_state *st, size_t idx)
 void fc_rnn_train_all(struct fc_state *st, int evaluate)
 {
 	size_t ns = tsp_table_count(st->in.series), np = 0, L = 0, H = 0;
+	size_t nlag = 0;
 	struct prep *p;
-	size_t *idx;
+	size_t *idx, *hold;
 	struct tsp_rnn_arch a;
 	struct tsp_error err;
 
 	if (st->cfg.rnn.per_series) {
 		for (size_t i = 0; i < ns; i++) {
 			struct fc_series *s = &st->s[i];
-			size_t hold = evaluate ? fc_steps(s, &st->cfg.holdout) : 0;
+			size_t hs = evaluate ? fc_steps(s, &st->cfg.holdout) : 0;
 			if (s->state != S_COLLECT || !s->n)
 				continue;
-			if (evaluate && (hold == 0 || hold >= s->n))
+			if (evaluate && (hs == 0 || hs >= s->n))
 				continue;	/* fc_evaluate says why */
-			fit_own(st, i, hold);
+			fit_own(st, i, hs);
 		}
 		return;
 	}
 	/* one network: the longest lookback and horizon any series asks */
 	p = fc_xrealloc(NULL, (ns ? ns : 1) * sizeof(*p));
 	idx = fc_xrealloc(NULL, (ns ? ns : 1) * sizeof(*idx));
+	hold = fc_xrealloc(NULL, (ns ? ns : 1) * sizeof(*hold));
 	for (size_t i = 0; i < ns; i++) {
 		struct fc_series *s = &st->s[i];
-		size_t hold = evaluate ? fc_steps(s, &st->cfg.holdout) : 0;
+		size_t hold_i = evaluate ? fc_steps(s, &st->cfg.holdout) : 0;
 		size_t l = lookback_of(st, s), h = horizon_of(st, s, evaluate);
 		if (s->state != S_COLLECT || !s->n)
 			continue;
-		if (evaluate && (hold == 0 || hold >= s->n))
+		if (evaluate && (hold_i == 0 || hold_i >= s->n))
 			continue;
 		if (l == 0 || h == 0) {
 			fc_off_step(st, i, l ? (evaluate ? "--holdout" :
@@ -316,14 +369,22 @@ void fc_rnn_train_all(struct fc_state *st, int evaluate)
 		L = l > L ? l : L;
 		H = h > H ? h : H;
 		idx[np] = i;
-		prepare(st, s, hold, &p[np]);
-		np++;
+		hold[np++] = hold_i;
 	}
+	/* the lags of the horizon all share, then inputs as wide as the
+	 * most lags a series has */
+	for (size_t k = 0; k < np; k++) {
+		prepare(st, &st->s[idx[k]], hold[k], H, &p[k]);
+		nlag = st->s[idx[k]].rnn->nlag > nlag ?
+		       st->s[idx[k]].rnn->nlag : nlag;
+	}
+	for (size_t k = 0; k < np; k++)
+		with_cov(st, &st->s[idx[k]], NCOV + nlag, &p[k]);
 	if (np) {
 		size_t longest = 0;
 		for (size_t k = 0; k < np; k++)
 			longest = p[k].n > longest ? p[k].n : longest;
-		arch_of(st, L, H, &a);
+		arch_of(st, L, H, nlag, &a);
 		st->net = fc_xrealloc(NULL, sizeof(*st->net));
 		memset(st->net, 0, sizeof(*st->net));
 		tsp_error_clear(&err);
@@ -351,6 +412,7 @@ void fc_rnn_train_all(struct fc_state *st, int evaluate)
 	}
 	free(p);
 	free(idx);
+	free(hold);
 }
 
 /* Forecast from s's first n values, h steps, scaled back; value n - 1 is
@@ -369,8 +431,9 @@ static void forecast(struct fc_state *st, const struct fc_series *s, size_t n,
 	/* an online series keeps only its latest values */
 	for (size_t i = from; i < n; i++)
 		y[i - from] = (s->y[i] - s->rnn->mu) / s->rnn->sd;
-	cov = covariates(st, s, n, back, (int64_t)from, n - from);
-	fcov = covariates(st, s, n, back, (int64_t)n, k);
+	cov = covariates(st, s, n, back, (int64_t)from, n - from,
+			 net->a.ncov);
+	fcov = covariates(st, s, n, back, (int64_t)n, k, net->a.ncov);
 	fm = fc_xrealloc(NULL, k * sizeof(*fm));
 	w.s.y = y;
 	w.s.cov = cov;
@@ -436,13 +499,13 @@ void fc_rnn_path(struct fc_state *st, const struct fc_series *s, size_t n,
 double fc_rnn_update(struct fc_state *st, struct fc_series *s, double v,
 		     int64_t ahead, double *sd)
 {
-	size_t L = s->rnn->net->a.lookback;
+	size_t L = history_of(s);
 	double f = NAN;
 
 	if (s->n)
 		forecast(st, s, s->n, (size_t)ahead + 1, 1, &f);
 	*sd = s->rnn->net->rsd[0] * s->rnn->sd;
-	/* keep the last lookback values: drop the older half at 2L */
+	/* keep the values a window reads: drop the older half at 2L */
 	if (s->n >= 2 * L + 16) {
 		memmove(s->y, s->y + s->n - L, L * sizeof(*s->y));
 		s->n = L;
@@ -455,18 +518,24 @@ int fc_rnn_save(struct fc_state *st, const struct fc_series *s,
 		struct tsp_params *p, struct tsp_error *err)
 {
 	const struct tsp_rnn *m = s->rnn->net;
+	size_t keep = history_of(s);
+	double lag[FC_RNN_MAXLAG];
 
 	(void)st;
+	for (size_t k = 0; k < s->rnn->nlag; k++)
+		lag[k] = (double)s->rnn->lag[k];
 	if (tsp_params_str(p, "method", m->a.cell == TSP_RNN_GRU ? "gru" :
 			   "lstm", err) < 0 ||
 	    tsp_params_num(p, "scale_mu", s->rnn->mu, err) < 0 ||
 	    tsp_params_num(p, "scale_sd", s->rnn->sd, err) < 0 ||
 	    tsp_params_num(p, "rnn_shared", s->rnn->own ? 0 : 1, err) < 0)
 		return -1;
+	if (s->rnn->nlag &&
+	    tsp_params_nums(p, "rnn_lags", lag, s->rnn->nlag, err) < 0)
+		return -1;
 	/* the values the next forecast reads */
-	if (tsp_params_nums(p, "rnn_last", s->y + (s->n > m->a.lookback ?
-			    s->n - m->a.lookback : 0), s->n > m->a.lookback ?
-			    m->a.lookback : s->n, err) < 0)
+	if (tsp_params_nums(p, "rnn_last", s->y + (s->n > keep ? s->n - keep :
+			    0), s->n > keep ? keep : s->n, err) < 0)
 		return -1;
 	return s->rnn->own ? tsp_rnn_save(m, p, err) : 0;
 }
@@ -481,6 +550,38 @@ int fc_rnn_save_shared(struct fc_state *st, struct tsp_store_writer *w,
 		return -1;
 	return tsp_store_add(w, FC_RNN_NET_KEY, strlen(FC_RNN_NET_KEY),
 			     &st->params, err);
+}
+
+/* The entry's seasonal lags (none in stores before them), as many as
+ * r's network has room for, each at least its horizon. */
+static int load_lags(struct fc_rnn_fit *r, const unsigned char *buf,
+		     size_t len, struct tsp_error *err)
+{
+	const struct tsp_rnn *m = r->net;
+	struct tsp_param lags;
+	int rc = tsp_params_find(buf, len, "rnn_lags", &lags);
+
+	r->nlag = 0;
+	if (m->a.ncov < NCOV)
+		return tsp_error_set(err, TSP_EDATA, "corrupt model entry "
+				     "(rnn inputs)");
+	if (rc != 1)
+		return m->a.ncov == NCOV ? 0 :
+		       tsp_error_set(err, TSP_EDATA, "corrupt model entry "
+				     "(rnn lags missing)");
+	if (lags.type != TSP_PARAM_NUMS || lags.n > FC_RNN_MAXLAG ||
+	    NCOV + lags.n > m->a.ncov || (r->own && NCOV + lags.n != m->a.ncov))
+		return tsp_error_set(err, TSP_EDATA, "corrupt model entry "
+				     "(rnn lags)");
+	for (size_t k = 0; k < lags.n; k++) {
+		double v = tsp_param_at(&lags, k);
+		if (!(v >= (double)m->a.horizon && v <= 1e7) || v != floor(v) ||
+		    (k && v <= (double)r->lag[k - 1]))
+			return tsp_error_set(err, TSP_EDATA, "corrupt model "
+					     "entry (rnn lags)");
+		r->lag[r->nlag++] = (size_t)v;
+	}
+	return 0;
 }
 
 int fc_rnn_load(struct fc_state *st, struct fc_series *s,
@@ -538,6 +639,8 @@ int fc_rnn_load(struct fc_state *st, struct fc_series *s,
 		if (tsp_rnn_load(s->rnn->net, buf, len, err) < 0)
 			return -1;
 	}
+	if (load_lags(s->rnn, buf, len, err) < 0)
+		return -1;
 	s->n = 0;
 	for (size_t i = 0; i < last.n; i++)
 		fc_series_push(s, tsp_param_at(&last, i), 1, 1);
