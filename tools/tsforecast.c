@@ -58,7 +58,7 @@ static void usage(void)
 "                             forecast (default two periods + 2, or 10)\n"
 "Recurrent networks (--method gru|lstm):\n"
 "      --lookback DUR|N       steps the encoder reads (default 60)\n"
-"      --lags auto|none       inputs: the value one season back (default auto)\n"
+"      --lags auto|none       inputs: the value a season back (default auto)\n"
 "      --hidden N             units per layer (default 32)\n"
 "      --layers N             stacked layers (default 1)\n"
 "      --epochs N             at most (default 50; early stopping)\n"

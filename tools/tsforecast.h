@@ -45,7 +45,7 @@ struct fc_rnn_config {
 	const char *tz;
 };
 
-#define FC_RNN_MAXLAG 2
+#define FC_RNN_MAXLAG 1
 
 /* A series' network: its scaling, and the network (owned, or the one
  * all series share). */

@@ -82,10 +82,11 @@ static size_t history_of(const struct fc_series *s)
 	return r->net->a.lookback + (r->nlag ? r->lag[r->nlag - 1] : 0);
 }
 
-/* The seasonal lags s's inputs carry: its periods (as --period finds
- * them in its first n values), shortest first, those at least the
- * horizon H long, so that every step the decoder forecasts has its lag
- * observed. */
+/* The seasonal lags s's inputs carry: the shortest of its periods (as
+ * --period finds them in its first n values) at least the horizon H
+ * long, so that every step the decoder forecasts has its lag observed.
+ * (A second, longer lag made forecasts worse on both data sets of
+ * BENCHMARKS.md: it is missing from a whole period of windows.) */
 static void lags_of(const struct fc_state *st, const struct fc_series *s,
 		    size_t n, size_t H, struct fc_rnn_fit *r)
 {
