@@ -81,7 +81,19 @@ def forecasts(text):
 
 # The torch side: the same network, inputs and training as lib/rnn_train.c
 
-def torch_train(ts, y, L, H, cell, threads, seed=1, dtype="float32"):
+def covariates(ts, z, lag):
+    """Calendar covariates, and the value lag steps back (tsforecast's
+    seasonal lag input: 0 when before the start)."""
+    tod = 2 * np.pi * (ts % 86400) / 86400
+    dow = 2 * np.pi * ((ts // 86400) % 7) / 7
+    cols = [np.sin(tod), np.cos(tod), np.sin(dow), np.cos(dow)]
+    if lag:
+        cols.append(np.concatenate([np.zeros(lag), z[:-lag]]))
+    return np.stack(cols, 1)
+
+
+def torch_train(ts, y, L, H, cell, threads, seed=1, dtype="float32",
+                lag=0):
     import torch
     from rnn_torch import Seq2Seq
     torch.set_num_threads(threads)
@@ -90,9 +102,7 @@ def torch_train(ts, y, L, H, cell, threads, seed=1, dtype="float32"):
     n = len(y)
     mu, sd = y.mean(), y.std(ddof=1)
     z = (y - mu) / sd
-    tod = 2 * np.pi * (ts % 86400) / 86400
-    dow = 2 * np.pi * ((ts // 86400) % 7) / 7
-    cov = np.stack([np.sin(tod), np.cos(tod), np.sin(dow), np.cos(dow)], 1)
+    cov = covariates(ts, z, lag)
     x = np.concatenate([z[:, None], np.zeros((n, 1)), cov], 1)
     cut = n - int(math.floor(0.2 * n + 0.5))
     tw = [s for s in range(n - L - H + 1) if s + L + H <= cut]
@@ -104,7 +114,7 @@ def torch_train(ts, y, L, H, cell, threads, seed=1, dtype="float32"):
         idx = torch.tensor(ss)[:, None] + ar[None, :]
         return (xt[idx[:, :L]].permute(1, 0, 2),
                 ct[idx[:, L:]].permute(1, 0, 2), zt[idx[:, L:]].T)
-    m = Seq2Seq(cell, 6, 32, 1, H).to(dt)
+    m = Seq2Seq(cell, x.shape[1], 32, 1, H).to(dt)
     opt = torch.optim.Adam(m.parameters(), lr=0.003)
     best, bad, t0, ep = float("inf"), 0, time.time(), 0
     best_state = None
@@ -139,14 +149,12 @@ def torch_train(ts, y, L, H, cell, threads, seed=1, dtype="float32"):
     return m, (mu, sd), wall, cpu, ep
 
 
-def torch_forecast(m, scale, ts, y, L, H, origins, dtype="float32"):
+def torch_forecast(m, scale, ts, y, L, H, origins, dtype="float32", lag=0):
     import torch
     dt = torch.float32 if dtype == "float32" else torch.float64
     mu, sd = scale
     z = (y - mu) / sd
-    tod = 2 * np.pi * (ts % 86400) / 86400
-    dow = 2 * np.pi * ((ts // 86400) % 7) / 7
-    cov = np.stack([np.sin(tod), np.cos(tod), np.sin(dow), np.cos(dow)], 1)
+    cov = covariates(ts, z, lag)
     x = np.concatenate([z[:, None], np.zeros((len(y), 1)), cov], 1)
     idx = np.array(origins)[:, None] + np.arange(-L, H)[None, :]
     with torch.no_grad():
@@ -183,7 +191,8 @@ def speed():
                              " ".join("%.1f" % r[0] for r in runs)),
               flush=True)
     if WHAT != "speed-c":
-        m, sc, wall, cpu, ep = torch_train(ts, y, 60, 15, "gru", THREADS)
+        m, sc, wall, cpu, ep = torch_train(ts, y, 60, 15, "gru", THREADS,
+                                           lag=1440)
         print("torch gru float32: wall %.1f s (cpu %.1f s), %d epochs, "
               "%.2f s/epoch" % (wall, cpu, ep, wall / ep), flush=True)
     # inference
@@ -202,7 +211,7 @@ def speed():
     if WHAT != "speed-c":
         origins = list(range(1000, 1000 + 20000))
         t0 = time.time()
-        torch_forecast(m, sc, ts, y, 60, 15, origins)
+        torch_forecast(m, sc, ts, y, 60, 15, origins, lag=1440)
         print("inference torch gru float32, batch of 20000, %d threads: "
               "%.0f forecasts/s" % (THREADS, 20000 / (time.time() - t0)))
     # the tool: a saved network, every record of the last day a one-step
@@ -235,13 +244,16 @@ def mase_table(name, ts, y, ntrain, L, H, step, m, stat_methods):
               ((name_,) + (res[name_][0], H, res[name_][1], H,
                            res[name_][2])), flush=True)
 
-    for meth in stat_methods + ["gru", "lstm"]:
+    # gru-nolags: the GRU without its seasonal lag input (--lags none)
+    for meth in stat_methods + ["gru", "lstm", "gru-nolags"]:
         st = os.path.join(WORK, "%s-%s.store" % (name, meth))
-        cmd = [os.path.join(BIN, "tsforecast"), "-m", meth, "-H", str(H),
-               "--save", st, "--no-echo"]
-        if meth in ("gru", "lstm"):
+        cmd = [os.path.join(BIN, "tsforecast"), "-m", meth.split("-")[0],
+               "-H", str(H), "--save", st, "--no-echo"]
+        if meth.startswith(("gru", "lstm")):
             cmd += ["--lookback", str(L), "--hidden", "32", "--threads",
                     str(THREADS)]
+        if meth == "gru-nolags":
+            cmd += ["--lags", "none"]
         wall, cpu, _, _ = run(cmd + [path])
         model = ""
         f = []
@@ -258,10 +270,12 @@ def mase_table(name, ts, y, ntrain, L, H, step, m, stat_methods):
         print("  %s: %s, fitted in %.1f s wall, %.1f s user" %
               (meth, model, wall, cpu))
         score(meth, np.array(f))
+    # the same inputs as tsforecast's: its seasonal lag is the shortest
+    # period at least H long, here the daily one, m
     m_, sc, wall, cpu, ep = torch_train(ts[:ntrain], y[:ntrain], L, H, "gru",
-                                        THREADS)
+                                        THREADS, lag=m)
     print("  torch gru: trained in %.1f s wall, %d epochs" % (wall, ep))
-    score("torch", torch_forecast(m_, sc, ts, y, L, H, origins))
+    score("torch", torch_forecast(m_, sc, ts, y, L, H, origins, lag=m))
     return res
 
 
