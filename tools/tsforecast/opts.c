@@ -17,7 +17,7 @@ enum {
 	OPT_REPORT, OPT_INTERVAL, OPT_NSIM, OPT_SEED, OPT_IC, OPT_STEP,
 	OPT_PROGRESS, OPT_HIDDEN, OPT_LAYERS, OPT_LOOKBACK, OPT_EPOCHS,
 	OPT_THREADS, OPT_PATIENCE, OPT_GLOBAL, OPT_PER_SERIES, OPT_TZ,
-	OPT_LAGS
+	OPT_LAGS, OPT_CELL
 };
 
 static const struct option longopts[] = {
@@ -53,6 +53,7 @@ static const struct option longopts[] = {
 	{"per-series", no_argument, NULL, OPT_PER_SERIES},
 	{"tz", required_argument, NULL, OPT_TZ},
 	{"lags", required_argument, NULL, OPT_LAGS},
+	{"cell", required_argument, NULL, OPT_CELL},
 	TSP_CLI_LONGOPTS,
 	{NULL, 0, NULL, 0}
 };
@@ -164,6 +165,8 @@ struct pending {
 	int seasonal;		/* -1 not given; 1 multiplicative */
 	int model;		/* --model given */
 	const char *rnn_opt;	/* a gru/lstm option given */
+	const char *cell;	/* --cell's */
+	const char *net;	/* -m gru or lstm (not rnn) */
 };
 
 /* A whole number in [lo, hi] for opt, or exit 2. */
@@ -216,6 +219,13 @@ static int set_rnn_option(struct fc_config *c, struct pending *pd, int opt,
 		r->per_series = 1;
 		pd->rnn_opt = "--per-series";
 		break;
+	case OPT_CELL:
+		if (strcmp(arg, "gru") && strcmp(arg, "lstm"))
+			tsp_cli_usage_error("bad --cell '%s' (gru or lstm)",
+					    arg);
+		pd->cell = arg;
+		pd->rnn_opt = "--cell";
+		break;
 	case OPT_LAGS:
 		if (strcmp(arg, "auto") && strcmp(arg, "none"))
 			tsp_cli_usage_error("bad --lags '%s' (auto or none)",
@@ -246,14 +256,17 @@ static void set_option(struct fc_config *c, struct pending *pd, int opt,
 		return;
 	switch (opt) {
 	case 'm':
-		c->rnn.on = !strcmp(arg, "gru") || !strcmp(arg, "lstm");
-		c->rnn.cell = arg[0] == 'l' ? TSP_RNN_LSTM : TSP_RNN_GRU;
+		/* rnn: a network of --cell's cells; gru, lstm: of theirs */
+		c->rnn.on = !strcmp(arg, "gru") || !strcmp(arg, "lstm") ||
+			    !strcmp(arg, "rnn");
+		pd->net = c->rnn.on && arg[0] != 'r' ? arg : NULL;
 		if (c->rnn.on)
 			o->method = TSP_FC_AUTO;
 		else if (tsp_fc_method_parse(arg, &o->method) < 0)
 			tsp_cli_usage_error("bad --method '%s' (auto, "
 				"ets, ses, holt, hw, theta, stlf, naive, "
-				"snaive, mean, drift, linear, gru or lstm)",
+				"snaive, mean, drift, linear, gru, lstm "
+				"or rnn)",
 				arg);
 		break;
 	case OPT_MODEL: parse_model(arg, &o->ets); pd->model = 1; break;
@@ -359,8 +372,14 @@ static void check_options(struct fc_config *c, const struct pending *pd)
 			tsp_cli_usage_error("--damped auto is for ets; holt "
 					    "and hw take yes or no");
 	}
+	if (pd->cell && pd->net && strcmp(pd->cell, pd->net))
+		tsp_cli_usage_error("--cell %s contradicts --method %s",
+				    pd->cell, pd->net);
+	if (pd->cell || pd->net)
+		c->rnn.cell = (pd->cell ? pd->cell : pd->net)[0] == 'l' ?
+			      TSP_RNN_LSTM : TSP_RNN_GRU;
 	if (pd->rnn_opt && !c->rnn.on)
-		tsp_cli_usage_error("%s goes with --method gru or lstm",
+		tsp_cli_usage_error("%s goes with --method gru, lstm or rnn",
 				    pd->rnn_opt);
 	if (c->rnn.on && c->interval != IV_ANALYTIC)
 		tsp_cli_usage_error("--interval is not for gru and lstm: their "
@@ -405,7 +424,7 @@ static void check_options(struct fc_config *c, const struct pending *pd)
 void fc_options_parse(int argc, char **argv, struct tsp_cli *cli,
 		      struct fc_config *c, void (*usage)(void))
 {
-	struct pending pd = { -2, -1, 0, NULL };
+	struct pending pd = { -2, -1, 0, NULL, NULL, NULL };
 	int opt;
 
 	memset(c, 0, sizeof(*c));
