@@ -108,20 +108,20 @@ void forest_oob(const struct tsp_forest *f, const struct tsp_forest_data *d,
 struct forest_fast *forest_fast_build(const struct tsp_forest *f);
 void forest_fast_free(struct forest_fast *ff);
 
-/* A value as its rank among a feature's thresholds. */
-typedef uint32_t forest_rank;
+/* A worker's scratch space for forest_fast_predict: NULL when out of
+ * memory; freed by forest_fast_work_free. */
+struct forest_fast_work;
+struct forest_fast_work *forest_fast_work_new(const struct forest_fast *ff);
+void forest_fast_work_free(struct forest_fast_work *w);
 
-/* Row x (nfeat values) as ranks. */
-void forest_fast_codes(const struct forest_fast *ff, const double *x,
-		       forest_rank *out);
-
-/* Leaf values of the ranked rows xr[0..m) in tree t; with contributions
- * (explain) added to cr[row][feature]. */
-void forest_fast_walk(const struct forest_fast *ff, size_t t,
-		      const forest_rank *const *xr, size_t m, double *val);
-void forest_fast_explain(const struct forest_fast *ff, size_t t,
-			 const forest_rank *const *xr, double *const *cr,
-			 size_t m, double *val);
+/*
+ * Probabilities of rows x[0..m) (nfeat values each) into out, and with
+ * contrib non-NULL their per-feature contributions (m x nfeat): the same
+ * bytes as tsp_forest_predict and tsp_forest_explain give.
+ */
+void forest_fast_predict(const struct forest_fast *ff,
+			 struct forest_fast_work *w, const double *x,
+			 size_t m, double *out, double *contrib);
 
 /* Run fn(arg) on nthreads threads, the caller's among them. */
 void forest_run(int nthreads, void *(*fn)(void *), void *arg);

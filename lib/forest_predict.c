@@ -8,7 +8,10 @@
  * rows walk side by side with no branch on the data (a leaf is its own
  * right child), so their loads overlap instead of waiting on each other.
  * Each row still adds up its trees in order: the results are the same
- * bytes as one row at a time, whatever the blocks and threads.
+ * bytes as one row at a time, whatever the blocks and threads.  Blocks
+ * of many rows to predict walk the trees recoded as ranks instead
+ * (forest_fast.c), the same way; the walks here serve out-of-bag scores,
+ * permutation importance, and forests that could not be recoded.
  */
 #include "forest_impl.h"
 
@@ -153,8 +156,7 @@ struct pjob {
 
 static void predict_block(const struct tsp_forest *f, const double *x,
 			  size_t lo, size_t hi, double *out, double *contrib,
-			  const double **xr, double **cr, double *val,
-			  forest_rank *codes, const forest_rank **cx)
+			  const double **xr, double **cr, double *val)
 {
 	size_t m = hi - lo, p = f->nfeat;
 
@@ -165,17 +167,9 @@ static void predict_block(const struct tsp_forest *f, const double *x,
 			cr[i] = contrib + (lo + i) * p;
 			memset(cr[i], 0, p * sizeof(double));
 		}
-		if (f->fast) {
-			forest_fast_codes(f->fast, xr[i], codes + i * p);
-			cx[i] = codes + i * p;
-		}
 	}
 	for (size_t t = 0; t < f->ntrees; t++) {
-		if (f->fast && contrib)
-			forest_fast_explain(f->fast, t, cx, cr, m, val);
-		else if (f->fast)
-			forest_fast_walk(f->fast, t, cx, m, val);
-		else if (contrib)
+		if (contrib)
 			walk_explain(&f->tree[t], xr, cr, m, val);
 		else
 			walk(&f->tree[t], xr, m, val);
@@ -192,31 +186,37 @@ static void predict_block(const struct tsp_forest *f, const double *x,
 static void *pworker(void *arg)
 {
 	struct pjob *j = arg;
+	const struct tsp_forest *f = j->f;
 	const double **xr = malloc(BLOCK * sizeof(*xr));
 	double **cr = malloc(BLOCK * sizeof(*cr));
 	double *val = malloc(BLOCK * sizeof(*val));
-	forest_rank *codes = malloc((BLOCK * j->f->nfeat + 2) * sizeof(*codes));
-	const forest_rank **cx = malloc(BLOCK * sizeof(*cx));
+	struct forest_fast_work *fw = f->fast ? forest_fast_work_new(f->fast)
+					      : NULL;
 
 	for (;;) {
-		size_t lo;
+		size_t lo, hi;
 		pthread_mutex_lock(&j->lock);
-		if (!xr || !cr || !val || !codes || !cx)
+		if (!xr || !cr || !val || (f->fast && !fw))
 			j->failed = 1;
 		lo = j->failed ? j->n : j->next;
 		j->next += BLOCK;
 		pthread_mutex_unlock(&j->lock);
 		if (lo >= j->n)
 			break;
-		predict_block(j->f, j->x, lo, lo + BLOCK < j->n ? lo + BLOCK
-							       : j->n,
-			      j->out, j->contrib, xr, cr, val, codes, cx);
+		hi = lo + BLOCK < j->n ? lo + BLOCK : j->n;
+		if (f->fast)
+			forest_fast_predict(f->fast, fw, j->x + lo * f->nfeat,
+					    hi - lo, j->out + lo,
+					    j->contrib ? j->contrib +
+							 lo * f->nfeat : NULL);
+		else
+			predict_block(f, j->x, lo, hi, j->out, j->contrib, xr,
+				      cr, val);
 	}
 	free(xr);
 	free(cr);
 	free(val);
-	free(codes);
-	free(cx);
+	forest_fast_work_free(fw);
 	return NULL;
 }
 
