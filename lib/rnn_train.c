@@ -276,6 +276,8 @@ static int set_intervals(struct rnn_pool *pool, struct tsp_rnn *m,
 	}
 	res = malloc(Hz * n * sizeof(*res));
 	col = malloc(n * sizeof(*col));
+	free(m->qlo);	/* a network trained again */
+	free(m->qhi);
 	m->qlo = nl ? malloc(nl * Hz * sizeof(double)) : NULL;
 	m->qhi = nl ? malloc(nl * Hz * sizeof(double)) : NULL;
 	if (!res || !col || (nl && (!m->qlo || !m->qhi))) {
