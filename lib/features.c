@@ -646,8 +646,8 @@ void tsp_features_reason(const struct tsp_featdef *d,
 		if ((size_t)d->group[f] < ng)
 			gc[d->group[f]] += contrib[f];
 	for (size_t k = 0; k < n; k++) {
-		size_t best = SIZE_MAX;
-		char what[200];
+		size_t best = SIZE_MAX, lw, ln;
+		char what[200], num[32];
 		for (size_t g = 0; g < ng; g++) {
 			double v = positive ? gc[g] : -gc[g];
 			if (v > 0.005 &&
@@ -658,8 +658,23 @@ void tsp_features_reason(const struct tsp_featdef *d,
 		if (best == SIZE_MAX || o >= size)
 			break;
 		show_group(d, s, inc, x, (int)best, what, sizeof(what));
-		o += (size_t)snprintf(buf + o, size - o, "%s%s %+.2f",
-				      k ? "; " : "", what, gc[best]);
+		/* "; " what " " %+.2f, cut to the size as snprintf does */
+		lw = strlen(what);
+		ln = tsp_num_format_fixed2(gc[best], num);
+		if (o + (k ? 2 : 0) + lw + 1 + ln < size) {
+			if (k) {
+				buf[o++] = ';';
+				buf[o++] = ' ';
+			}
+			memcpy(buf + o, what, lw);
+			o += lw;
+			buf[o++] = ' ';
+			memcpy(buf + o, num, ln + 1);
+			o += ln;
+		} else {
+			o += (size_t)snprintf(buf + o, size - o, "%s%s %s",
+					      k ? "; " : "", what, num);
+		}
 		gc[best] = 0;
 	}
 }

@@ -524,3 +524,32 @@ int tsp_num_is_json(const char *s, size_t len)
 	}
 	return i == len;
 }
+
+size_t tsp_num_format_fixed2(double v, char *buf)
+{
+	double a = fabs(v) * 100, r = floor(a), frac = a - r;
+	char tmp[24];
+	size_t n = 0, k = 0;
+	uint64_t h;
+
+	/* Below 1e9 the product is within 1e-7 of the exact v * 100: the
+	 * digits are right unless that is within 1e-6 of a half, when
+	 * printf's rounding of the exact binary value decides. */
+	if (!(a < 1e9) || fabs(frac - 0.5) < 1e-6) {
+		int len = snprintf(buf, TSP_NUM_BUFSZ, "%+.2f", v);
+		return len < TSP_NUM_BUFSZ ? (size_t)len : TSP_NUM_BUFSZ - 1;
+	}
+	h = (uint64_t)r + (frac > 0.5);
+	buf[n++] = signbit(v) ? '-' : '+';
+	do {
+		tmp[k++] = (char)('0' + h % 10);
+		h /= 10;
+	} while (h || k < 3);
+	while (k > 2)
+		buf[n++] = tmp[--k];
+	buf[n++] = '.';
+	buf[n++] = tmp[1];
+	buf[n++] = tmp[0];
+	buf[n] = '\0';
+	return n;
+}

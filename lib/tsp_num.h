@@ -37,6 +37,14 @@ enum tsp_num_status tsp_num_parse(const char *s, size_t len, double *out);
 size_t tsp_num_format(double v, char *buf);
 
 /*
+ * Write v as printf's "%+.2f" does (sign always, two decimals, the same
+ * rounding), without printf in the usual case.  buf must hold
+ * TSP_NUM_BUFSZ bytes; text longer than that (|v| >= 1e28) is cut.
+ * Returns the length written (NUL not counted).
+ */
+size_t tsp_num_format_fixed2(double v, char *buf);
+
+/*
  * Write the decimal digits of v (with '-' when negative) into buf, which
  * must hold 21 bytes; no NUL is written.  Returns the length.
  */

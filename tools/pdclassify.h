@@ -9,6 +9,8 @@
 #ifndef PDCLASSIFY_H
 #define PDCLASSIFY_H
 
+#include <pthread.h>
+
 #include "tool_io.h"
 #include "tsp_features.h"
 #include "tsp_forest.h"
@@ -73,6 +75,26 @@ void pdc_model_save(const struct pdc_config *c, const struct pdc_model *m,
 		    const struct tsp_incidents *s,
 		    const struct tsp_metrics *oob);
 void pdc_model_load(struct pdc_config *c, struct pdc_model *m);
+
+/*
+ * The same in two halves: start reads what describes the model (the
+ * fields, features, history and forest entries: enough to read and
+ * build features) and goes on loading the trees on a thread; finish
+ * waits for them, and dies as pdc_model_load would on a bad entry.
+ * Between the two, m's forest must not be touched.
+ */
+struct tsp_store;
+struct pdc_loader {
+	pthread_t thread;
+	int threaded, failed;
+	struct tsp_store *st;
+	struct pdc_model *m;
+	const char *path;
+	struct tsp_error err;
+};
+void pdc_model_load_start(struct pdc_config *c, struct pdc_model *m,
+			  struct pdc_loader *l);
+void pdc_model_load_finish(struct pdc_loader *l);
 
 /* Build the history features of s (continuing h) and the feature rows
  * of the incidents rows[0..n) into a new matrix (caller frees), the rows

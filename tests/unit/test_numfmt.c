@@ -1,6 +1,7 @@
 /*
- * tsp_num_format() against the printf-based implementation it replaced:
- * the text must be byte-identical for every double.
+ * tsp_num_format() against the printf-based implementation it replaced,
+ * and tsp_num_format_fixed2() against printf's "%+.2f": the text must be
+ * byte-identical for every double.
  *
  * TSP_NUMFMT_COUNT sets the number of random rounds (about 6 values each;
  * default 80000, 5000 under a TSP_WRAP such as valgrind).
@@ -115,6 +116,71 @@ static double random_decimal(int lo, int hi)
 	return strtod(s, NULL);
 }
 
+/* tsp_num_format_fixed2 against printf's "%+.2f": random values of
+ * every size, the halves (where the binary value decides), signs, zeros,
+ * NaN and infinities. */
+static void test_fixed2(long rounds)
+{
+	static const double v[] = {
+		0, -0.0, 0.005, -0.005, 0.015, 0.025, 0.125, -0.125, 0.375,
+		2.675, 1.005, 1.015, 1.025, 0.045, 0.0049999999999999999,
+		0.00500000000000001, 0.994999999, 0.995, 0.9950000001,
+		-0.994999999, -0.995, 9.995, 99.995, 1e-300, -1e-300,
+		4999999.995, 9999999.995, 9999999.994, 1e7 - 0.001,
+		1e9, 1e9 - 0.005, 1e9 + 0.005, 123456789.125, 1e15, -1e15,
+		1e20, 1e27, -1e27, 1e28, 1e300, -1e300, NAN, -NAN, INFINITY,
+		-INFINITY, DBL_MAX, DBL_MIN, 5e-324
+	};
+	char got[TSP_NUM_BUFSZ], want[TSP_NUM_BUFSZ];
+	long differ = 0, n = 0;
+	uint64_t s = 88172645463325252ULL;
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		size_t len = tsp_num_format_fixed2(v[i], got);
+		snprintf(want, sizeof(want), "%+.2f", v[i]);
+		n++;
+		if (strcmp(got, want) != 0 || len != strlen(got)) {
+			if (differ++ < 5)
+				printf("fixed2(%.17g): '%s', printf '%s'\n",
+				       v[i], got, want);
+		}
+	}
+	for (long r = 0; r < rounds * 4; r++) {
+		double x;
+		s ^= s << 13;
+		s ^= s >> 7;
+		s ^= s << 17;
+		switch (r % 4) {
+		case 0:	/* contributions: within +-1 */
+			x = ((double)(s >> 11) / 9007199254740992.0) * 2 - 1;
+			break;
+		case 1:	/* exact halves and their neighbours */
+			x = ((double)(s % 200000) + 0.5) / 100;
+			x = (s >> 60 & 1) ? nextafter(x, 0) : (s >> 61 & 1)
+				? nextafter(x, 1e9) : x;
+			break;
+		case 2:	/* any size */
+			x = ldexp((double)(s >> 11) / 9007199254740992.0,
+				  (int)(s % 80) - 40);
+			break;
+		default:	/* any bits */
+			memcpy(&x, &s, sizeof(x));
+		}
+		if (s >> 63)
+			x = -x;
+		size_t len = tsp_num_format_fixed2(x, got);
+		snprintf(want, sizeof(want), "%+.2f", x);
+		n++;
+		if (strcmp(got, want) != 0 || len != strlen(got)) {
+			if (differ++ < 5)
+				printf("fixed2(%.17g): '%s', printf '%s'\n", x,
+				       got, want);
+		}
+	}
+	CHECK(differ == 0, "fixed2 = printf %%+.2f on %ld values (%ld differ)",
+	      n, differ);
+}
+
 int main(void)
 {
 	const char *env = getenv("TSP_NUMFMT_COUNT");
@@ -205,5 +271,6 @@ int main(void)
 	group_done("random values");
 	printf("# %ld values compared (%ld random rounds)\n", grand_total,
 	       rounds);
+	test_fixed2(rounds);
 	return t_done();
 }

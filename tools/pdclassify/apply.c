@@ -121,6 +121,7 @@ static void reasons_of(void *arg, size_t a, size_t b)
 int pdc_predict(struct pdc_config *c)
 {
 	struct pdc_model m;
+	struct pdc_loader load;
 	struct tsp_incidents s;
 	struct tsp_writer *w;
 	struct tsp_error err;
@@ -134,7 +135,8 @@ int pdc_predict(struct pdc_config *c)
 	pdc_model_init(&m);
 	tsp_incidents_init(&s);
 	tsp_error_clear(&err);
-	pdc_model_load(c, &m);
+	/* the trees load while the input is read and its features built */
+	pdc_model_load_start(c, &m, &load);
 	nf = m.def.nfeat;
 	if (m.def.matrix) {
 		cols = xmalloc(nf * sizeof(*cols));
@@ -147,9 +149,10 @@ int pdc_predict(struct pdc_config *c)
 	names[1] = tsp_intern("prediction", 10);
 	names[2] = tsp_intern("confidence", 10);
 	names[3] = tsp_intern("reason", 6);
-	w = writer(fmt, names, c->reasons ? 4 : 3);
 	rows = all_rows(s.n);
 	x = pdc_matrix(&m.def, &m.hist, &s, rows, s.n, c->forest.threads);
+	pdc_model_load_finish(&load);
+	w = writer(fmt, names, c->reasons ? 4 : 3);
 	p = xmalloc(s.n * sizeof(*p));
 	if (c->reasons) {
 		contrib = xmalloc((s.n < CHUNK ? s.n : CHUNK) * nf *

@@ -118,24 +118,33 @@ fail:
 	tsp_cli_die(&err);
 }
 
+/* Entry key of store st into p: 1, or 0 with err set naming the model. */
+static int get_entry(struct tsp_store *st, const char *path, const char *key,
+		     struct tsp_params *p, struct tsp_error *err)
+{
+	int rc = tsp_store_get(st, key, strlen(key), p, err);
+
+	if (rc == 0)
+		tsp_error_set(err, TSP_EDATA, "not a complete model: no "
+			      "'%s' entry", key);
+	if (rc <= 0) {
+		char msg[sizeof(err->msg)];
+		memcpy(msg, err->msg, sizeof(msg));
+		tsp_error_at(err, TSP_EDATA, path, 0, "%s", msg);
+		return 0;
+	}
+	return 1;
+}
+
 /* Entry key of store st into p, or die naming the model. */
 static void entry(struct tsp_store *st, const char *path, const char *key,
 		  struct tsp_params *p)
 {
 	struct tsp_error err;
-	int rc;
 
 	tsp_error_clear(&err);
-	rc = tsp_store_get(st, key, strlen(key), p, &err);
-	if (rc == 0)
-		tsp_error_set(&err, TSP_EDATA, "not a complete model: no "
-			      "'%s' entry", key);
-	if (rc <= 0) {
-		char msg[sizeof(err.msg)];
-		memcpy(msg, err.msg, sizeof(msg));
-		tsp_error_at(&err, TSP_EDATA, path, 0, "%s", msg);
+	if (!get_entry(st, path, key, p, &err))
 		tsp_cli_die(&err);
-	}
 }
 
 static void corrupt(const char *path, const char *msg)
@@ -147,16 +156,49 @@ static void corrupt(const char *path, const char *msg)
 	tsp_cli_die(&err);
 }
 
-void pdc_model_load(struct pdc_config *c, struct pdc_model *m)
+/* The trees of l's model, and the forest made ready for walks; on a bad
+ * entry, l->err says so (nothing here exits: this may run beside the
+ * reading of the input). */
+static void *load_trees(void *arg)
+{
+	struct pdc_loader *l = arg;
+	struct tsp_forest *f = &l->m->forest;
+	struct tsp_params p;
+	char key[32];
+
+	tsp_params_init(&p);
+	for (size_t t = 0; t < f->ntrees; t++) {
+		snprintf(key, sizeof(key), "tree.%04zu", t);
+		if (!get_entry(l->st, l->path, key, &p, &l->err))
+			goto fail;
+		if (tsp_forest_tree_load(f, t, p.buf, p.len, &l->err) < 0) {
+			char msg[sizeof(l->err.msg)];
+			memcpy(msg, l->err.msg, sizeof(msg));
+			tsp_error_at(&l->err, TSP_EDATA, l->path, 0, "%s", msg);
+			goto fail;
+		}
+	}
+	tsp_forest_loaded(f);
+	tsp_params_release(&p);
+	return NULL;
+fail:
+	l->failed = 1;
+	tsp_params_release(&p);
+	return NULL;
+}
+
+void pdc_model_load_start(struct pdc_config *c, struct pdc_model *m,
+			  struct pdc_loader *l)
 {
 	struct tsp_store *st;
 	struct tsp_params p;
 	struct tsp_param it, imp;
 	struct tsp_error err;
 	double ntrees;
-	char key[32];
 
 	tsp_error_clear(&err);
+	memset(l, 0, sizeof(*l));
+	tsp_error_clear(&l->err);
 	tsp_params_init(&p);
 	st = tsp_store_open(c->load, "pdclassify", &err);
 	if (!st)
@@ -197,16 +239,32 @@ void pdc_model_load(struct pdc_config *c, struct pdc_model *m)
 		tsp_cli_die(&err);
 	for (size_t j = 0; j < m->def.nfeat; j++)
 		m->forest.impurity[j] = tsp_param_at(&imp, j);
-	for (size_t t = 0; t < (size_t)ntrees; t++) {
-		snprintf(key, sizeof(key), "tree.%04zu", t);
-		entry(st, c->load, key, &p);
-		if (tsp_forest_tree_load(&m->forest, t, p.buf, p.len,
-					 &err) < 0)
-			corrupt(c->load, err.msg);
-	}
-	tsp_forest_loaded(&m->forest);
 	tsp_params_release(&p);
-	tsp_store_close(st);
+	l->st = st;
+	l->m = m;
+	l->path = c->load;
+	l->threaded = pthread_create(&l->thread, NULL, load_trees, l) == 0;
+	if (!l->threaded)
+		load_trees(l);
+}
+
+void pdc_model_load_finish(struct pdc_loader *l)
+{
+	if (l->threaded)
+		pthread_join(l->thread, NULL);
+	l->threaded = 0;
+	tsp_store_close(l->st);
+	l->st = NULL;
+	if (l->failed)
+		tsp_cli_die(&l->err);
+}
+
+void pdc_model_load(struct pdc_config *c, struct pdc_model *m)
+{
+	struct pdc_loader l;
+
+	pdc_model_load_start(c, m, &l);
+	pdc_model_load_finish(&l);
 }
 
 /* ---- reports ------------------------------------------------------- */
