@@ -118,6 +118,15 @@ fail:
 	tsp_cli_die(&err);
 }
 
+/* err's message, after the model's name. */
+static void name_model(struct tsp_error *err, const char *path)
+{
+	char msg[sizeof(err->msg)];
+
+	memcpy(msg, err->msg, sizeof(msg));
+	tsp_error_at(err, TSP_EDATA, path, 0, "%s", msg);
+}
+
 /* Entry key of store st into p: 1, or 0 with err set naming the model. */
 static int get_entry(struct tsp_store *st, const char *path, const char *key,
 		     struct tsp_params *p, struct tsp_error *err)
@@ -128,9 +137,7 @@ static int get_entry(struct tsp_store *st, const char *path, const char *key,
 		tsp_error_set(err, TSP_EDATA, "not a complete model: no "
 			      "'%s' entry", key);
 	if (rc <= 0) {
-		char msg[sizeof(err->msg)];
-		memcpy(msg, err->msg, sizeof(msg));
-		tsp_error_at(err, TSP_EDATA, path, 0, "%s", msg);
+		name_model(err, path);
 		return 0;
 	}
 	return 1;
@@ -172,9 +179,7 @@ static void *load_trees(void *arg)
 		if (!get_entry(l->st, l->path, key, &p, &l->err))
 			goto fail;
 		if (tsp_forest_tree_load(f, t, p.buf, p.len, &l->err) < 0) {
-			char msg[sizeof(l->err.msg)];
-			memcpy(msg, l->err.msg, sizeof(msg));
-			tsp_error_at(&l->err, TSP_EDATA, l->path, 0, "%s", msg);
+			name_model(&l->err, l->path);
 			goto fail;
 		}
 	}
