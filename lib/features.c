@@ -647,7 +647,7 @@ void tsp_features_reason(const struct tsp_featdef *d,
 			gc[d->group[f]] += contrib[f];
 	for (size_t k = 0; k < n; k++) {
 		size_t best = SIZE_MAX, lw, ln;
-		char what[200], num[32];
+		char what[200], num[TSP_NUM_BUFSZ];
 		for (size_t g = 0; g < ng; g++) {
 			double v = positive ? gc[g] : -gc[g];
 			if (v > 0.005 &&
