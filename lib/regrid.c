@@ -213,6 +213,33 @@ static int grid_index(const struct tsp_regrid_opts *o, tsp_time_t step,
 	return 0;
 }
 
+/*
+ * Record r, in bucket k after the open one, would put more than
+ * max_steps grid points in the gap between them: an error (-1), most
+ * likely a bad time (a 0, a year mistyped, milliseconds read as seconds)
+ * that would otherwise fill millions of rows.
+ */
+static int jump_too_long(const struct tsp_regrid *rg,
+			 const struct rg_series *s, const struct tsp_rg_rec *r,
+			 int64_t k, struct tsp_error *err)
+{
+	char from[TSP_TIME_BUFSZ], to[TSP_TIME_BUFSZ];
+	int64_t gap;
+
+	if (!rg->o.max_steps)
+		return 0;
+	if (__builtin_sub_overflow(k, s->bk, &gap))
+		gap = INT64_MAX;
+	if (gap <= 0 || (uint64_t)gap - 1 <= rg->o.max_steps)
+		return 0;
+	tsp_time_format(s->brec->t, &s->brec->tfmt, from);
+	tsp_time_format(r->t, &r->tfmt, to);
+	return tsp_error_at(err, TSP_EDATA, r->rb.rec.input, r->rb.rec.line,
+			    "time jumps from %s to %s: a gap of more than %llu "
+			    "grid steps (a bad time? --max-steps)", from, to,
+			    (unsigned long long)rg->o.max_steps);
+}
+
 /* Add a record (owned by the engine from here) to the series' buckets. */
 static int bucket_add(struct tsp_regrid *rg, size_t idx, struct tsp_rg_rec *r,
 		      struct tsp_error *err)
@@ -231,6 +258,10 @@ static int bucket_add(struct tsp_regrid *rg, size_t idx, struct tsp_rg_rec *r,
 				    "time %s too near the end of the time "
 				    "range for this grid",
 				    tsp_quote(q, sizeof(q), tb, n));
+	}
+	if (s->open && k != s->bk && jump_too_long(rg, s, r, k, err) < 0) {
+		rg_rec_put(rg, r);
+		return -1;
 	}
 	if (s->open && k != s->bk) {
 		if (close_bucket(rg, idx, err) < 0) {
@@ -426,10 +457,6 @@ int tsp_regrid_push(struct tsp_regrid *rg, size_t idx,
 				    tsp_quote(q, sizeof(q), pt->key,
 					      pt->keylen), now, before);
 	}
-	s->started = 1;
-	s->last_t = pt->t;
-	s->last_fmt = pt->tfmt;
-
 	r = rec_get(rg);
 	if (!r)
 		return tsp_error_set(err, TSP_ENOMEM, "out of memory");
@@ -444,12 +471,16 @@ int tsp_regrid_push(struct tsp_regrid *rg, size_t idx,
 	r->v = pt->v;
 	r->missing = pt->missing;
 	r->next = NULL;
+	if (!rg->o.sort && feed(rg, idx, r, err) < 0)
+		return -1;	/* a record refused (and skipped) moves no time */
+	s->started = 1;
+	s->last_t = pt->t;
+	s->last_fmt = pt->tfmt;
 	if (rg->o.sort) {
 		list_append(&s->held, &s->held_tail, r);
 		s->nheld++;
-		return 0;
 	}
-	return feed(rg, idx, r, err);
+	return 0;
 }
 
 static int cmp_rec_time(const void *a, const void *b)

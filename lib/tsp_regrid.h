@@ -43,6 +43,9 @@ struct tsp_regrid_opts {
 	double quantile;	/* for TSP_AGG_QUANTILE, in [0, 1] */
 	enum tsp_fill fill;
 	tsp_time_t max_gap;	/* 0: no limit */
+	uint64_t max_steps;	/* the most grid points a gap may add; a
+				   longer jump in time is an error (0: no
+				   limit) */
 	int hampel_window;	/* half-width in steps; 0: no cleaning */
 	double hampel_k;
 	int counter;

@@ -4,6 +4,7 @@
  * rates.  The work is done by lib/regrid.c; this file is options, the
  * read loop and how rows are written.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,7 @@
 
 enum {
 	OPT_STEP = 1000, OPT_OFFSET, OPT_FILL, OPT_MAX_GAP, OPT_DROP_MISSING,
-	OPT_AGG, OPT_SORT, OPT_CLEAN, OPT_COUNTER, OPT_ALIGN
+	OPT_AGG, OPT_SORT, OPT_CLEAN, OPT_COUNTER, OPT_ALIGN, OPT_MAX_STEPS
 };
 
 static const struct option longopts[] = {
@@ -27,6 +28,7 @@ static const struct option longopts[] = {
 	{"fill", required_argument, NULL, OPT_FILL},
 	{"max-gap", required_argument, NULL, OPT_MAX_GAP},
 	{"drop-missing", no_argument, NULL, OPT_DROP_MISSING},
+	{"max-steps", required_argument, NULL, OPT_MAX_STEPS},
 	{"agg", required_argument, NULL, OPT_AGG},
 	{"sort", no_argument, NULL, OPT_SORT},
 	{"clean", required_argument, NULL, OPT_CLEAN},
@@ -56,6 +58,8 @@ static void usage(void)
 "                             how to fill missing grid points (default: linear)\n"
 "      --max-gap DUR          leave gaps longer than DUR missing\n"
 "      --drop-missing         leave missing grid points out of the output\n"
+"      --max-steps N          a gap of more than N grid points in a series is\n"
+"                             an error: a bad time? (default 1000000; 0: none)\n"
 "      --clean hampel[:W[,K]] replace values more than K scaled MADs from the\n"
 "                             median of W steps either side (default 3,3)\n"
 "      --counter              values are a counter: write per-second rates\n"
@@ -67,6 +71,22 @@ static void usage(void)
 "Adds the field 'filled': 1 for a value that was filled, aggregated or\n"
 "cleaned, 0 for an input value.  Exit status: 0 ok, 1 data error, 2 usage.\n"
 "See tsinterp(1) and tspipe(7).\n", tsp_cli_common_help);
+}
+
+/* Gaps of more grid points than this are taken for a bad time. */
+#define DEFAULT_MAX_STEPS UINT64_C(1000000)
+
+static uint64_t parse_max_steps(const char *arg)
+{
+	char *end;
+	unsigned long long n;
+
+	errno = 0;
+	n = strtoull(arg, &end, 10);
+	if (end == arg || *end || errno || arg[0] == '-')
+		tsp_cli_usage_error("bad --max-steps '%s' (a count of grid "
+				    "points, 0 for no limit)", arg);
+	return (uint64_t)n;
 }
 
 struct output {
@@ -253,6 +273,7 @@ int main(int argc, char **argv)
 	struct tsp_error err;
 	const char *extra[1];
 	int opt, status;
+	uint64_t max_steps = DEFAULT_MAX_STEPS;
 
 	tsp_cli_init(&cli, "tsinterp", argv);
 	memset(&o, 0, sizeof(o));
@@ -267,6 +288,7 @@ int main(int argc, char **argv)
 		case OPT_FILL: parse_fill(optarg, &o); break;
 		case OPT_MAX_GAP: o.max_gap = tsp_cli_duration("--max-gap", optarg, 0); break;
 		case OPT_DROP_MISSING: out.drop_missing = 1; break;
+		case OPT_MAX_STEPS: max_steps = parse_max_steps(optarg); break;
 		case OPT_AGG: parse_agg(optarg, &o); break;
 		case OPT_SORT: o.sort = 1; break;
 		case OPT_CLEAN: parse_clean(optarg, &o); break;
@@ -282,6 +304,9 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
+	/* a long gap left missing and dropped writes nothing */
+	if (!(out.drop_missing && (o.max_gap || o.fill == TSP_FILL_NONE)))
+		o.max_steps = max_steps;
 	tsp_error_clear(&err);
 	if (tsp_spec_init(&cli.spec, &err) < 0)
 		tsp_cli_die(&err);
