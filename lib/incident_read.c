@@ -125,9 +125,13 @@ static long walk(struct flat *f, size_t i, int depth)
 	for (int k = 0; k < t->size; k++) {
 		char idx[24];
 		long next;
+		if (j >= f->ntok)
+			return -2;
 		if (t->type == JSMN_OBJECT) {
+			/* jsmn takes {"a" "b"} for two keys: a key must
+			   have its one value */
 			const jsmntok_t *key = &f->tok[j];
-			if (key->type != JSMN_STRING)
+			if (key->type != JSMN_STRING || key->size != 1)
 				return -2;
 			if (push_name(f, f->s + key->start,
 				      (size_t)(key->end - key->start)) < 0)
