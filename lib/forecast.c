@@ -416,7 +416,7 @@ int tsp_fc_fit(struct tsp_fc_model *m, const struct tsp_fc_opts *o,
 		struct tsp_error e2;
 		tsp_fc_model_release(m);
 		tsp_error_clear(&e2);
-		m->fallback = TSP_FC_FB_TOOFEW;
+		m->fallback = TSP_FC_FB_FAILED;
 		rc = fit_fcb(m, TSP_FC_NAIVE, 1, y, n, &e2);
 		if (rc < 0)
 			*err = e2;
@@ -647,7 +647,8 @@ int tsp_fc_load(struct tsp_fc_model *m, const unsigned char *buf, size_t len,
 		return corrupt(err, "method");
 	m->kind = k;
 	if (tsp_params_find(buf, len, "fallback", &it) == 1 &&
-	    it.type == TSP_PARAM_NUM && it.num >= 0 && it.num <= 4)
+	    it.type == TSP_PARAM_NUM && it.num >= 0 &&
+	    it.num <= TSP_FC_FB_FAILED)
 		m->fallback = (enum tsp_fc_fallback)it.num;
 	if (tsp_params_find(buf, len, "cal_level", &it) == 1) {
 		if (it.type != TSP_PARAM_NUMS || it.n > TSP_FC_MAXLEVELS ||

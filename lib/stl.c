@@ -378,8 +378,13 @@ static void robust_weights(const double *y, long n, const double *fitted,
 	long mid[2] = {n / 2 + 1, n - n / 2};
 	double cmad;
 
-	for (long i = 0; i < n; i++)
+	for (long i = 0; i < n; i++) {
 		scratch[i] = fabs(y[i] - fitted[i]);
+		/* a NaN (values so large the fit overflowed) would walk
+		   the partial sort off the array: count it as the worst */
+		if (isnan(scratch[i]))
+			scratch[i] = INFINITY;
+	}
 	r_psort(scratch, n, mid, 2);
 	cmad = 3.0 * (scratch[mid[0] - 1] + scratch[mid[1] - 1]);
 	for (long i = 0; i < n; i++) {

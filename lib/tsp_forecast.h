@@ -56,7 +56,9 @@ enum tsp_fc_fallback {
 	TSP_FC_FB_SHORT,	/* too short for the seasonal period */
 	TSP_FC_FB_LONGPERIOD,	/* period too long for ETS seasonality */
 	TSP_FC_FB_CONSTANT,	/* constant series: naive, zero variance */
-	TSP_FC_FB_TOOFEW	/* too few points for the method: naive */
+	TSP_FC_FB_TOOFEW,	/* too few points for the method: naive */
+	TSP_FC_FB_FAILED	/* the method failed on the values (e.g.
+				   too large for its arithmetic): naive */
 };
 
 struct tsp_fc_model {

@@ -107,8 +107,9 @@ struct fc_state {
 	struct tsp_row row;
 	const char *f_kind, *f_fc, *f_lo, *f_hi, *f_sigma, *f_model;
 	const char *f_lol[TSP_FC_MAXLEVELS], *f_hil[TSP_FC_MAXLEVELS];
-	long fallback[5], failed, nostep;
-	char fallback_key[5][80], nostep_key[80];
+	long fallback[TSP_FC_FB_FAILED + 1], failed, nostep;
+	char fallback_key[TSP_FC_FB_FAILED + 1][80], nostep_key[80];
+	char failed_why[160];	/* the first TSP_FC_FB_FAILED's error */
 	/* evaluation totals */
 	double log_mase, sum_mae, sum_rmse, sum_smape, cov[TSP_FC_MAXLEVELS];
 	size_t nmase, neval, ncov;

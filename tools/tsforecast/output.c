@@ -155,7 +155,7 @@ void fc_write_forecasts(struct fc_state *st, size_t idx, size_t h)
 
 void fc_report_fallbacks(const struct fc_state *st)
 {
-	static const char *const why[5] = { "",
+	static const char *const why[TSP_FC_FB_FAILED] = { "",
 		"too short for their seasonal period: fitted without season",
 		"with a period too long for ETS seasonality (over 24 steps): "
 		"fitted without season; --method stlf or auto handle it",
@@ -166,9 +166,15 @@ void fc_report_fallbacks(const struct fc_state *st)
 		tsp_cli_warn("%ld series with one point and no --step: no "
 			     "forecast records (first: %s)", st->nostep,
 			     st->nostep_key);
-	for (int k = 1; k < 5; k++)
+	for (int k = 1; k < TSP_FC_FB_FAILED; k++)
 		if (st->fallback[k])
 			tsp_cli_warn("%ld series %s (first: %s)",
 				     st->fallback[k], why[k],
 				     st->fallback_key[k]);
+	if (st->fallback[TSP_FC_FB_FAILED])
+		tsp_cli_warn("%ld series the method failed on: forecast as "
+			     "naive (first: %s: %s)",
+			     st->fallback[TSP_FC_FB_FAILED],
+			     st->fallback_key[TSP_FC_FB_FAILED],
+			     st->failed_why);
 }

@@ -4,6 +4,7 @@
  * periods in steps), and the fit itself.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,14 +121,19 @@ static void prior_opts(const struct fc_series *s, struct tsp_fc_opts *o)
 	}
 }
 
+/* why: the method's error, for TSP_FC_FB_FAILED */
 static void note_fallback(struct fc_state *st, size_t idx,
-			  const struct tsp_fc_model *m)
+			  const struct tsp_fc_model *m, const char *why)
 {
 	if (m->fallback == TSP_FC_FB_NONE)
 		return;
-	if (st->fallback[m->fallback]++ == 0)
+	if (st->fallback[m->fallback]++ == 0) {
 		fc_key(st, idx, st->fallback_key[m->fallback],
 		       sizeof(st->fallback_key[0]));
+		if (m->fallback == TSP_FC_FB_FAILED)
+			snprintf(st->failed_why, sizeof(st->failed_why),
+				 "%.150s", why);
+	}
 }
 
 static int seasonal_method(enum tsp_fc_method m)
@@ -160,7 +166,7 @@ int fc_series_fit(struct fc_state *st, size_t idx, size_t n)
 		if (dropped && seasonal_method(o.method) &&
 		    s->model->fallback == TSP_FC_FB_NONE)
 			s->model->fallback = TSP_FC_FB_SHORT;
-		note_fallback(st, idx, s->model);
+		note_fallback(st, idx, s->model, err.msg);
 		tsp_fc_label(s->model, s->label, sizeof(s->label));
 		return 0;
 	}
