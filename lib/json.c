@@ -318,6 +318,9 @@ int tsp_json_parse_object(struct tsp_json_parser *p, const char *s,
 			if (ul < 0)
 				return tsp_error_set(err, TSP_EDATA,
 					"bad escape in a JSON string");
+			if (memchr(p->arena + off, '\0', (size_t)ul))
+				return tsp_error_set(err, TSP_EDATA,
+					"a NUL (\\u0000) in a JSON key");
 			f->name = tsp_intern(p->arena + off, (size_t)ul);
 			if (!f->name)
 				return tsp_error_set(err, TSP_ENOMEM,

@@ -54,8 +54,10 @@ const char *tsp_intern(const char *s, size_t len)
 	j = hash_bytes(s, len) & (pool.cap - 1);
 	while (pool.slot[j]) {
 		const char *c = pool.slot[j];
-		if (strncmp(c, s, len) == 0 && c[len] == '\0' &&
-		    memchr(s, '\0', len) == NULL)
+		/* no NUL in s first: with one, strncmp could match a
+		   shorter c, and c[len] lie past it */
+		if (memchr(s, '\0', len) == NULL &&
+		    strncmp(c, s, len) == 0 && c[len] == '\0')
 			return c;
 		j = (j + 1) & (pool.cap - 1);
 	}

@@ -470,8 +470,22 @@ static void test_csv_fastpath(void)
 	      cases);
 }
 
+/* Interning: one copy per name; a name holding a NUL is never taken for
+ * the shorter name before it. */
+static void test_intern(void)
+{
+	const char *v = tsp_intern("value", 5);
+
+	CHECK(v && tsp_intern("value", 5) == v, "same name, same copy");
+	CHECK(tsp_intern("valuex", 5) == v, "length counts, not the NUL");
+	const char *z = tsp_intern("value\0x", 7);
+	CHECK(z && z != v, "a name with a NUL is a name of its own");
+	CHECK(tsp_intern("val", 3) != v, "a prefix is another name");
+}
+
 int main(void)
 {
+	test_intern();
 	test_csv();
 	test_csv_fastpath();
 	test_ndjson();
