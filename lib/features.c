@@ -75,19 +75,25 @@ static int word_byte(unsigned char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
 }
 
-/* Words that say nothing about an alert. */
+/* Words that say nothing about an alert.  (Compared as 4-byte
+ * integers: this runs for every word of every title.) */
 static int stop_word(const char *w, size_t n)
 {
-	static const char *const stop[] = {
+	static const char stop[][4] = {
 		"an", "and", "are", "as", "at", "be", "by", "for", "from",
 		"in", "is", "it", "of", "on", "or", "the", "to", "was", "with"
 	};
+	uint32_t x = 0;
 
 	if (n > 4)
 		return 0;
-	for (size_t k = 0; k < sizeof(stop) / sizeof(stop[0]); k++)
-		if (strlen(stop[k]) == n && memcmp(stop[k], w, n) == 0)
+	memcpy(&x, w, n);
+	for (size_t k = 0; k < sizeof(stop) / sizeof(stop[0]); k++) {
+		uint32_t s;
+		memcpy(&s, stop[k], sizeof(s));
+		if (s == x)
 			return 1;
+	}
 	return 0;
 }
 
@@ -592,7 +598,23 @@ int tsp_features_rows(const struct tsp_featdef *d,
 
 /* ---- reasons ------------------------------------------------------- */
 
-/* What group g of incident i (feature row x) looks like: "hour=03". */
+/* Text t appended to buf (size bytes) at o, cut and terminated as
+ * snprintf cuts; the offset past all of t, as snprintf counts. */
+static size_t append(char *buf, size_t size, size_t o, const char *t)
+{
+	size_t n = strlen(t);
+
+	if (o + 1 < size) {
+		size_t k = n < size - 1 - o ? n : size - 1 - o;
+		memcpy(buf + o, t, k);
+		buf[o + k] = '\0';
+	}
+	return o + n;
+}
+
+/* What group g of incident i (feature row x) looks like: "hour=03".
+ * (Strings put together by hand: this runs for every reason given, and
+ * snprintf took most of the time.) */
 static void show_group(const struct tsp_featdef *d,
 		       const struct tsp_incidents *s, size_t i,
 		       const double *x, int g, char *buf, size_t size)
@@ -602,7 +624,7 @@ static void show_group(const struct tsp_featdef *d,
 	};
 	const struct tsp_incident *inc = &s->v[i];
 	char num[TSP_NUM_BUFSZ];
-	size_t arg, f;
+	size_t arg, f, o;
 	int hour, wday;
 
 	for (f = 0; f < d->nfeat && d->group[f] != g; f++)
@@ -612,22 +634,30 @@ static void show_group(const struct tsp_featdef *d,
 	case G_WEEKDAY:
 	case G_WEEKEND:
 		calendar(d, inc->created, &hour, &wday);
-		if (g == 0)
-			snprintf(buf, size, "hour=%02d", hour);
-		else if (g == 1)
-			snprintf(buf, size, "weekday=%s", days[wday]);
-		else
-			snprintf(buf, size, "weekend=%s", wday >= 5 ? "yes"
-								    : "no");
+		if (g == 0) {
+			char hh[3] = { (char)('0' + hour / 10 % 10),
+				       (char)('0' + hour % 10), '\0' };
+			o = append(buf, size, 0, "hour=");
+			append(buf, size, o, hh);
+		} else if (g == 1) {
+			o = append(buf, size, 0, "weekday=");
+			append(buf, size, o, days[wday]);
+		} else {
+			o = append(buf, size, 0, "weekend=");
+			append(buf, size, o, wday >= 5 ? "yes" : "no");
+		}
 		return;
 	case G_CAT:
-		snprintf(buf, size, "%s=%s", cat_names[arg],
-			 *inc->cat[arg] ? inc->cat[arg] : "(none)");
+		o = append(buf, size, 0, cat_names[arg]);
+		o = append(buf, size, o, "=");
+		append(buf, size, o, *inc->cat[arg] ? inc->cat[arg] : "(none)");
 		return;
 	default:
 		/* One feature: its name and value. */
 		tsp_num_format(round(x[f] * 1000) / 1000, num);
-		snprintf(buf, size, "%s=%s", d->name[f], num);
+		o = append(buf, size, 0, d->name[f]);
+		o = append(buf, size, o, "=");
+		append(buf, size, o, num);
 	}
 }
 
@@ -642,9 +672,17 @@ void tsp_features_reason(const struct tsp_featdef *d,
 	buf[0] = '\0';
 	for (size_t g = 0; g < ng; g++)
 		gc[g] = 0;
-	for (size_t f = 0; f < d->nfeat; f++)
-		if ((size_t)d->group[f] < ng)
-			gc[d->group[f]] += contrib[f];
+	/* a group's features are side by side: each run is summed in a
+	   register (the same additions in the same order), not through
+	   memory */
+	for (size_t f = 0; f < d->nfeat;) {
+		int g = d->group[f];
+		double sum = 0;
+		for (; f < d->nfeat && d->group[f] == g; f++)
+			sum += contrib[f];
+		if ((size_t)g < ng)
+			gc[g] += sum;
+	}
 	for (size_t k = 0; k < n; k++) {
 		size_t best = SIZE_MAX, lw, ln;
 		char what[200], num[TSP_NUM_BUFSZ];

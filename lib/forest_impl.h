@@ -116,12 +116,17 @@ void forest_fast_work_free(struct forest_fast_work *w);
 
 /*
  * Probabilities of rows x[0..m) (nfeat values each) into out, and with
- * contrib non-NULL their per-feature contributions (m x nfeat): the same
- * bytes as tsp_forest_predict and tsp_forest_explain give.
+ * contrib non-NULL their per-feature contributions (m x nfeat): the
+ * probabilities are the same bytes as tsp_forest_predict gives, the
+ * contributions within forest_fast_unit() of tsp_forest_explain's.
  */
 void forest_fast_predict(const struct forest_fast *ff,
 			 struct forest_fast_work *w, const double *x,
 			 size_t m, double *out, double *contrib);
+
+/* The fixed-point unit of the contributions' sums (see forest_fast.c): a
+ * contribution is within depth x unit / 2 of tsp_forest_explain's. */
+double forest_fast_unit(const struct forest_fast *ff);
 
 /* Run fn(arg) on nthreads threads, the caller's among them. */
 void forest_run(int nthreads, void *(*fn)(void *), void *arg);

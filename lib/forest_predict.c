@@ -149,7 +149,9 @@ struct pjob {
 	const struct tsp_forest *f;
 	const double *x;
 	double *out, *contrib;
-	size_t n, next;
+	void (*each)(void *, size_t, size_t, const double *);
+	void *ctx;
+	size_t n, next, block;	/* block <= BLOCK */
 	int failed;
 	pthread_mutex_t lock;
 };
@@ -164,7 +166,7 @@ static void predict_block(const struct tsp_forest *f, const double *x,
 		xr[i] = x + (lo + i) * p;
 		out[lo + i] = 0;
 		if (contrib) {
-			cr[i] = contrib + (lo + i) * p;
+			cr[i] = contrib + i * p;
 			memset(cr[i], 0, p * sizeof(double));
 		}
 	}
@@ -190,29 +192,36 @@ static void *pworker(void *arg)
 	const double **xr = malloc(BLOCK * sizeof(*xr));
 	double **cr = malloc(BLOCK * sizeof(*cr));
 	double *val = malloc(BLOCK * sizeof(*val));
+	double *cbuf = j->each ? malloc(BLOCK * f->nfeat * sizeof(*cbuf))
+			       : NULL;
 	struct forest_fast_work *fw = f->fast ? forest_fast_work_new(f->fast)
 					      : NULL;
 
 	for (;;) {
 		size_t lo, hi;
+		double *cb;
 		pthread_mutex_lock(&j->lock);
-		if (!xr || !cr || !val || (f->fast && !fw))
+		if (!xr || !cr || !val || (f->fast && !fw) ||
+		    (j->each && !cbuf))
 			j->failed = 1;
 		lo = j->failed ? j->n : j->next;
-		j->next += BLOCK;
+		j->next += j->block;
 		pthread_mutex_unlock(&j->lock);
 		if (lo >= j->n)
 			break;
-		hi = lo + BLOCK < j->n ? lo + BLOCK : j->n;
+		hi = lo + j->block < j->n ? lo + j->block : j->n;
+		cb = j->each ? cbuf : j->contrib ? j->contrib + lo * f->nfeat
+						 : NULL;
 		if (f->fast)
 			forest_fast_predict(f->fast, fw, j->x + lo * f->nfeat,
-					    hi - lo, j->out + lo,
-					    j->contrib ? j->contrib +
-							 lo * f->nfeat : NULL);
+					    hi - lo, j->out + lo, cb);
 		else
-			predict_block(f, j->x, lo, hi, j->out, j->contrib, xr,
-				      cr, val);
+			predict_block(f, j->x, lo, hi, j->out, cb, xr, cr,
+				      val);
+		if (j->each)
+			j->each(j->ctx, lo, hi, cbuf);
 	}
+	free(cbuf);
 	free(xr);
 	free(cr);
 	free(val);
@@ -229,6 +238,28 @@ static int nthreads(int threads, size_t work)
 	return threads;
 }
 
+static int predict_job(struct pjob *jp, int threads, struct tsp_error *err)
+{
+	struct pjob j = *jp;
+	size_t n = j.n, nb;
+	int nt;
+
+	pthread_mutex_init(&j.lock, NULL);
+	/* as many blocks for each thread (a last short block would leave
+	 * the others idle while one thread walks it) */
+	nt = nthreads(threads, (n + 255) / 256);
+	nb = (n + BLOCK - 1) / BLOCK;
+	nb = (nb + (size_t)nt - 1) / (size_t)nt * (size_t)nt;
+	j.block = nb ? (n + nb - 1) / nb : BLOCK;
+	if (j.block == 0)
+		j.block = 1;
+	forest_run(nt, pworker, &j);
+	pthread_mutex_destroy(&j.lock);
+	if (j.failed)
+		return tsp_error_set(err, TSP_ENOMEM, "out of memory");
+	return 0;
+}
+
 int tsp_forest_predict_many(const struct tsp_forest *f, const double *x,
 			    size_t n, double *out, double *contrib,
 			    int threads, struct tsp_error *err)
@@ -241,12 +272,25 @@ int tsp_forest_predict_many(const struct tsp_forest *f, const double *x,
 	j.out = out;
 	j.contrib = contrib;
 	j.n = n;
-	pthread_mutex_init(&j.lock, NULL);
-	forest_run(nthreads(threads, (n + BLOCK - 1) / BLOCK), pworker, &j);
-	pthread_mutex_destroy(&j.lock);
-	if (j.failed)
-		return tsp_error_set(err, TSP_ENOMEM, "out of memory");
-	return 0;
+	return predict_job(&j, threads, err);
+}
+
+int tsp_forest_predict_each(const struct tsp_forest *f, const double *x,
+			    size_t n, double *out, int threads,
+			    void (*each)(void *ctx, size_t lo, size_t hi,
+					 const double *contrib),
+			    void *ctx, struct tsp_error *err)
+{
+	struct pjob j;
+
+	memset(&j, 0, sizeof(j));
+	j.f = f;
+	j.x = x;
+	j.out = out;
+	j.each = each;
+	j.ctx = ctx;
+	j.n = n;
+	return predict_job(&j, threads, err);
 }
 
 /* ---- out of bag ---------------------------------------------------- */

@@ -19,29 +19,53 @@
  * data, until none of them moved.
  */
 
-/* Rows x[0..m) (nfeat doubles each) as ranks into out (stride). */
+/*
+ * Rows x[0..m) (nfeat doubles each) as ranks into out (stride): a rank
+ * is the number of the feature's thresholds below the value.  A feature
+ * at a time, so that its thresholds stay in cache, and four rows at a
+ * time, side by side: the search has no branch on the data, the same
+ * steps for every value, so the four overlap.
+ */
+#define RSTEP(r) (b##r = b##r[half] < x##r ? b##r + half : b##r)
+#define RDONE(r, i) (out[(i) * stride + j] = \
+	(RANK)((size_t)(b##r - t) + (*b##r < x##r)))
+
 static void FN(codes)(const struct forest_fast *ff, const double *x,
 		      size_t m, RANK *out)
 {
 	size_t nf = ff->nfeat, stride = nf + 1;
 
-	for (size_t i = 0; i < m; i++) {
-		const double *xi = x + i * nf;
-		RANK *o = out + i * stride;
-		for (size_t j = 0; j < nf; j++) {
-			const double *t = ff->thr + ff->tstart[j];
-			size_t lo = 0, hi = ff->tstart[j + 1] - ff->tstart[j];
-			/* the number of thresholds below the value */
-			while (lo < hi) {
-				size_t mid = lo + (hi - lo) / 2;
-				if (t[mid] < xi[j])
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			o[j] = (RANK)lo;
+	for (size_t i = 0; i < m; i++)
+		out[i * stride + nf] = 0;
+	for (size_t j = 0; j < nf; j++) {
+		const double *t = ff->thr + ff->tstart[j];
+		size_t n = ff->tstart[j + 1] - ff->tstart[j], i = 0;
+		if (n == 0) {
+			for (; i < m; i++)
+				out[i * stride + j] = 0;
+			continue;
 		}
-		o[nf] = 0;
+		for (; i < m; i += 4) {
+			/* (past the end: the last row again) */
+			size_t i1 = i + 1 < m ? i + 1 : i;
+			size_t i2 = i + 2 < m ? i + 2 : i1;
+			size_t i3 = i + 3 < m ? i + 3 : i2;
+			double x0 = x[i * nf + j], x1 = x[i1 * nf + j];
+			double x2 = x[i2 * nf + j], x3 = x[i3 * nf + j];
+			const double *b0 = t, *b1 = t, *b2 = t, *b3 = t;
+			for (size_t len = n; len > 1;) {
+				size_t half = len / 2;
+				RSTEP(0);
+				RSTEP(1);
+				RSTEP(2);
+				RSTEP(3);
+				len -= half;
+			}
+			RDONE(0, i);
+			RDONE(1, i1);
+			RDONE(2, i2);
+			RDONE(3, i3);
+		}
 	}
 }
 
@@ -101,9 +125,11 @@ static void FN(walk)(const NODE *nd, const double *v, const RANK *x,
 }
 
 /*
- * As walk, adding each step's change in class-1 share, d[child], to the
- * split feature's slot of the row's contributions c (x and c have the
- * same stride, so a lane keeps one offset for both).  A lane carries its
+ * As walk, adding each step's change in class-1 share, d[child] (fixed
+ * point, see lib/forest_fast.c), to the split feature's slot of the row's
+ * contributions c (x and c have the same stride, so a lane keeps one
+ * offset for both; unsigned, so that a leaf's additions to its scratch
+ * slot may wrap).  A lane carries its
  * node, not its index, and loads both children as soon as it has it:
  * that load no longer waits for the comparison, which picks one of the
  * two.  A node's sibling is past the last node of a tree only when the
@@ -118,8 +144,8 @@ static void FN(walk)(const NODE *nd, const double *v, const RANK *x,
 	more |= t_ ^ LEAF_LAST; \
 } while (0)
 
-static void FN(explain)(const NODE *nd, const double *d, const double *v,
-			const RANK *x, double *c, size_t stride, size_t m,
+static void FN(explain)(const NODE *nd, const uint32_t *d, const double *v,
+			const RANK *x, uint32_t *c, size_t stride, size_t m,
 			double *val, struct ahead *pf)
 {
 	size_t i = 0;
@@ -154,6 +180,8 @@ static void FN(explain)(const NODE *nd, const double *d, const double *v,
 	}
 }
 
+#undef RSTEP
+#undef RDONE
 #undef WNEXT
 #undef WSTEP
 #undef WSTEPM

@@ -155,6 +155,19 @@ int tsp_forest_predict_many(const struct tsp_forest *f, const double *x,
 			    int threads, struct tsp_error *err);
 
 /*
+ * As tsp_forest_predict_many with contributions, but each block of rows
+ * [lo, hi) is handed with its contributions ((hi - lo) x nfeat) to
+ * each(ctx, lo, hi, contrib), on the thread that walked it, while they
+ * are in cache.  Blocks come in no set order, on several threads at
+ * once; out[lo..hi) is written before the call.
+ */
+int tsp_forest_predict_each(const struct tsp_forest *f, const double *x,
+			    size_t n, double *out, int threads,
+			    void (*each)(void *ctx, size_t lo, size_t hi,
+					 const double *contrib),
+			    void *ctx, struct tsp_error *err);
+
+/*
  * The probability of one row split along its paths: contrib[j] (nfeat
  * values) is the mean over trees of the change in class-1 share at the
  * splits on feature j; the probability is f->bias plus their sum.

@@ -94,17 +94,18 @@ static size_t *all_rows(size_t n)
 
 #define REASON_SZ 512
 
-/* The reasons of one chunk of predictions, made on several threads. */
+/* The reasons of one chunk of predictions, made block by block on the
+ * threads that walk the trees. */
 struct reasons {
 	const struct pdc_model *m;
 	const struct tsp_incidents *s;
-	const double *x, *p, *contrib;
+	const double *x, *p;
 	size_t lo;		/* the chunk's first incident */
 	size_t nreasons;
 	char (*out)[REASON_SZ];
 };
 
-static void reasons_of(void *arg, size_t a, size_t b)
+static void reasons_of(void *arg, size_t a, size_t b, const double *contrib)
 {
 	struct reasons *r = arg;
 	size_t nf = r->m->def.nfeat;
@@ -112,7 +113,7 @@ static void reasons_of(void *arg, size_t a, size_t b)
 	for (size_t k = a; k < b; k++) {
 		size_t i = r->lo + k;
 		tsp_features_reason(&r->m->def, r->s, i, r->x + i * nf,
-				    r->contrib + k * nf,
+				    contrib + (k - a) * nf,
 				    r->p[i] >= r->m->threshold, r->nreasons,
 				    r->out[k], REASON_SZ);
 	}
@@ -129,7 +130,7 @@ int pdc_predict(struct pdc_config *c)
 	const char **cols = NULL;
 	enum tsp_format fmt;
 	size_t *rows, nf;
-	double *x, *p, *contrib = NULL;
+	double *x, *p;
 	char num[TSP_NUM_BUFSZ], (*reason)[REASON_SZ] = NULL;
 
 	pdc_model_init(&m);
@@ -154,23 +155,19 @@ int pdc_predict(struct pdc_config *c)
 	pdc_model_load_finish(&load);
 	w = writer(fmt, names, c->reasons ? 4 : 3);
 	p = xmalloc(s.n * sizeof(*p));
-	if (c->reasons) {
-		contrib = xmalloc((s.n < CHUNK ? s.n : CHUNK) * nf *
-				  sizeof(*contrib));
+	if (c->reasons)
 		reason = xmalloc(CHUNK * sizeof(*reason));
-	}
 	for (size_t lo = 0; lo < s.n; lo += CHUNK) {
 		size_t k = s.n - lo < CHUNK ? s.n - lo : CHUNK;
-		if (tsp_forest_predict_many(&m.forest, x + lo * nf, k, p + lo,
-					    contrib, c->forest.threads,
-					    &err) < 0)
+		struct reasons r = { &m, &s, x, p, lo, c->reasons, reason };
+		if ((c->reasons
+		     ? tsp_forest_predict_each(&m.forest, x + lo * nf, k,
+					       p + lo, c->forest.threads,
+					       reasons_of, &r, &err)
+		     : tsp_forest_predict_many(&m.forest, x + lo * nf, k,
+					       p + lo, NULL,
+					       c->forest.threads, &err)) < 0)
 			tsp_cli_die(&err);
-		if (c->reasons) {
-			struct reasons r = { &m, &s, x, p, contrib, lo,
-					     c->reasons, reason };
-			tsp_forest_parallel(k, 512, c->forest.threads,
-					    reasons_of, &r);
-		}
 		for (size_t i = lo; i < lo + k; i++) {
 			struct tsp_field f[4];
 			f[0] = text(names[0], s.v[i].id);
@@ -187,7 +184,6 @@ int pdc_predict(struct pdc_config *c)
 	free(rows);
 	free(x);
 	free(p);
-	free(contrib);
 	free(reason);
 	pdc_model_release(&m);
 	tsp_incidents_release(&s);
