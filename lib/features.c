@@ -667,7 +667,8 @@ void tsp_features_reason(const struct tsp_featdef *d,
 			 size_t n, char *buf, size_t size)
 {
 	double gc[512];
-	size_t o = 0, ng = d->ngroup < 512 ? d->ngroup : 512;
+	size_t o = 0, ng = d->ngroup < 512 ? d->ngroup : 512, top[512], nt = 0;
+	size_t want = n < ng ? n : ng;
 
 	buf[0] = '\0';
 	for (size_t g = 0; g < ng; g++)
@@ -683,18 +684,24 @@ void tsp_features_reason(const struct tsp_featdef *d,
 		if ((size_t)g < ng)
 			gc[g] += sum;
 	}
-	for (size_t k = 0; k < n; k++) {
-		size_t best = SIZE_MAX, lw, ln;
+	/* the n groups that push most, largest first (the earlier of two
+	   equal ones first), in one pass */
+	for (size_t g = 0; g < ng; g++) {
+		double v = positive ? gc[g] : -gc[g];
+		size_t at;
+		if (!(v > 0.005) || want == 0 ||
+		    (nt == want && !(v > (positive ? gc[top[nt - 1]]
+						   : -gc[top[nt - 1]]))))
+			continue;
+		at = nt < want ? nt++ : want - 1;
+		for (; at > 0 && (positive ? gc[top[at - 1]]
+					   : -gc[top[at - 1]]) < v; at--)
+			top[at] = top[at - 1];
+		top[at] = g;
+	}
+	for (size_t k = 0; k < nt && o < size; k++) {
+		size_t best = top[k], lw, ln;
 		char what[200], num[TSP_NUM_BUFSZ];
-		for (size_t g = 0; g < ng; g++) {
-			double v = positive ? gc[g] : -gc[g];
-			if (v > 0.005 &&
-			    (best == SIZE_MAX || v > (positive ? gc[best]
-							       : -gc[best])))
-				best = g;
-		}
-		if (best == SIZE_MAX || o >= size)
-			break;
 		show_group(d, s, inc, x, (int)best, what, sizeof(what));
 		/* "; " what " " %+.2f, cut to the size as snprintf does */
 		lw = strlen(what);
@@ -713,6 +720,5 @@ void tsp_features_reason(const struct tsp_featdef *d,
 			o += (size_t)snprintf(buf + o, size - o, "%s%s %s",
 					      k ? "; " : "", what, num);
 		}
-		gc[best] = 0;
 	}
 }
