@@ -103,6 +103,15 @@ double *pdc_matrix(const struct tsp_featdef *def, struct tsp_history *h,
 		   const struct tsp_incidents *s, const size_t *rows,
 		   size_t n, int threads);
 
+/* The two halves of pdc_matrix: the history features of s (continuing
+ * h; a new array, NULL for a matrix input), then the rows rows[0..n)
+ * into x. */
+double *pdc_history(const struct tsp_featdef *def, struct tsp_history *h,
+		    const struct tsp_incidents *s);
+void pdc_rows(const struct tsp_featdef *def, const struct tsp_incidents *s,
+	      const double *hist, const size_t *rows, size_t n, double *x,
+	      int threads);
+
 /* Reports: one metrics record (scope, then extra fields) as NDJSON or a
  * table line; importance; the end of a table. */
 struct pdc_report {

@@ -99,7 +99,8 @@ static size_t *all_rows(size_t n)
 struct reasons {
 	const struct pdc_model *m;
 	const struct tsp_incidents *s;
-	const double *x, *p;
+	const double *x;	/* the chunk's feature rows */
+	const double *p;
 	size_t lo;		/* the chunk's first incident */
 	size_t nreasons;
 	char (*out)[REASON_SZ];
@@ -112,7 +113,7 @@ static void reasons_of(void *arg, size_t a, size_t b, const double *contrib)
 
 	for (size_t k = a; k < b; k++) {
 		size_t i = r->lo + k;
-		tsp_features_reason(&r->m->def, r->s, i, r->x + i * nf,
+		tsp_features_reason(&r->m->def, r->s, i, r->x + k * nf,
 				    contrib + (k - a) * nf,
 				    r->p[i] >= r->m->threshold, r->nreasons,
 				    r->out[k], REASON_SZ);
@@ -130,7 +131,7 @@ int pdc_predict(struct pdc_config *c)
 	const char **cols = NULL;
 	enum tsp_format fmt;
 	size_t *rows, nf;
-	double *x, *p;
+	double *x, *p, *hist;
 	char num[TSP_NUM_BUFSZ], (*reason)[REASON_SZ] = NULL;
 
 	pdc_model_init(&m);
@@ -151,7 +152,12 @@ int pdc_predict(struct pdc_config *c)
 	names[2] = tsp_intern("confidence", 10);
 	names[3] = tsp_intern("reason", 6);
 	rows = all_rows(s.n);
-	x = pdc_matrix(&m.def, &m.hist, &s, rows, s.n, c->forest.threads);
+	/* the feature rows a chunk at a time, into one buffer: the first
+	 * while the trees may still be loading */
+	hist = pdc_history(&m.def, &m.hist, &s);
+	x = xmalloc((s.n < CHUNK ? s.n : CHUNK) * nf * sizeof(*x));
+	pdc_rows(&m.def, &s, hist, rows, s.n < CHUNK ? s.n : CHUNK, x,
+		 c->forest.threads);
 	pdc_model_load_finish(&load);
 	w = writer(fmt, names, c->reasons ? 4 : 3);
 	p = xmalloc(s.n * sizeof(*p));
@@ -160,12 +166,14 @@ int pdc_predict(struct pdc_config *c)
 	for (size_t lo = 0; lo < s.n; lo += CHUNK) {
 		size_t k = s.n - lo < CHUNK ? s.n - lo : CHUNK;
 		struct reasons r = { &m, &s, x, p, lo, c->reasons, reason };
+		if (lo > 0)
+			pdc_rows(&m.def, &s, hist, rows + lo, k, x,
+				 c->forest.threads);
 		if ((c->reasons
-		     ? tsp_forest_predict_each(&m.forest, x + lo * nf, k,
-					       p + lo, c->forest.threads,
-					       reasons_of, &r, &err)
-		     : tsp_forest_predict_many(&m.forest, x + lo * nf, k,
-					       p + lo, NULL,
+		     ? tsp_forest_predict_each(&m.forest, x, k, p + lo,
+					       c->forest.threads, reasons_of,
+					       &r, &err)
+		     : tsp_forest_predict_many(&m.forest, x, k, p + lo, NULL,
 					       c->forest.threads, &err)) < 0)
 			tsp_cli_die(&err);
 		for (size_t i = lo; i < lo + k; i++) {
@@ -182,6 +190,7 @@ int pdc_predict(struct pdc_config *c)
 	tsp_writer_free(w);
 	free(cols);
 	free(rows);
+	free(hist);
 	free(x);
 	free(p);
 	free(reason);

@@ -74,26 +74,49 @@ static void rows_of(void *arg, size_t lo, size_t hi)
 			  j->x + lo * j->def->nfeat, &err);
 }
 
+double *pdc_history(const struct tsp_featdef *def, struct tsp_history *h,
+		    const struct tsp_incidents *s)
+{
+	struct tsp_error err;
+	double *hist;
+
+	if (def->matrix)
+		return NULL;
+	tsp_error_clear(&err);
+	hist = malloc((s->n ? s->n : 1) * TSP_FEAT_HISTORY * sizeof(*hist));
+	if (!hist) {
+		tsp_error_set(&err, TSP_ENOMEM, "out of memory");
+		tsp_cli_die(&err);
+	}
+	if (tsp_features_history(h, s, hist, &err) < 0)
+		tsp_cli_die(&err);
+	return hist;
+}
+
+void pdc_rows(const struct tsp_featdef *def, const struct tsp_incidents *s,
+	      const double *hist, const size_t *rows, size_t n, double *x,
+	      int threads)
+{
+	struct rowjob j = { def, s, hist, rows, x };
+
+	tsp_forest_parallel(n, 4096, threads, rows_of, &j);
+}
+
 double *pdc_matrix(const struct tsp_featdef *def, struct tsp_history *h,
 		   const struct tsp_incidents *s, const size_t *rows,
 		   size_t n, int threads)
 {
 	struct tsp_error err;
-	double *hist = NULL, *x;
+	double *hist, *x;
 
 	tsp_error_clear(&err);
 	x = malloc((n ? n : 1) * def->nfeat * sizeof(*x));
-	if (!def->matrix)
-		hist = malloc((s->n ? s->n : 1) * TSP_FEAT_HISTORY *
-			      sizeof(*hist));
-	if (!x || (!def->matrix && !hist)) {
+	if (!x) {
 		tsp_error_set(&err, TSP_ENOMEM, "out of memory");
 		tsp_cli_die(&err);
 	}
-	if (!def->matrix && tsp_features_history(h, s, hist, &err) < 0)
-		tsp_cli_die(&err);
-	struct rowjob j = { def, s, hist, rows, x };
-	tsp_forest_parallel(n, 4096, threads, rows_of, &j);
+	hist = pdc_history(def, h, s);
+	pdc_rows(def, s, hist, rows, n, x, threads);
 	free(hist);
 	return x;
 }
