@@ -172,8 +172,11 @@ static double count_since(const struct tsp_hist_svc *s, tsp_time_t t,
 {
 	double c = 0;
 
+	/* newest first; (head + k - 1) % cap without a division: head <
+	   cap and k <= n <= cap */
 	for (size_t k = s->n; k > 0; k--) {
-		tsp_time_t u = s->t[(s->head + k - 1) % s->cap];
+		size_t at = s->head + k - 1;
+		tsp_time_t u = s->t[at >= s->cap ? at - s->cap : at];
 		if (u <= t - w)
 			break;
 		if (u <= t)
