@@ -145,10 +145,12 @@ int tsp_forest_train(struct tsp_forest *f, const struct tsp_forest_opts *o,
 double tsp_forest_predict(const struct tsp_forest *f, const double *x);
 
 /*
- * Probabilities for n rows (row-major) into out; with contrib non-NULL
- * also each row's contributions (n x nfeat, as tsp_forest_explain).  Runs
- * on up to threads threads (0 = one per CPU).  Returns 0, or -1 with err
- * set.
+ * Probabilities for n rows (row-major) into out (the same bytes as
+ * tsp_forest_predict); with contrib non-NULL also each row's
+ * contributions (n x nfeat, as tsp_forest_explain, but summed in fixed
+ * point: within half a unit of 2^-20 or so per split on the path, see
+ * lib/forest_fast.c).  Runs on up to threads threads (0 = one per CPU).
+ * Returns 0, or -1 with err set.
  */
 int tsp_forest_predict_many(const struct tsp_forest *f, const double *x,
 			    size_t n, double *out, double *contrib,
