@@ -444,6 +444,47 @@ static void contrib_range(void)
 	tsp_forest_release(&f);
 }
 
+/*
+ * Without the ranked form (a forest it cannot hold) the walk over the
+ * doubles serves: its contributions are tsp_forest_explain's exactly,
+ * block after block (rows past the first block).
+ */
+static void plain_walk(void)
+{
+	enum { N = 600, ROWS = 9000 };
+	static double x[N * 4], xs[ROWS * 4], p[ROWS], c[ROWS * 4];
+	static unsigned char y[N];
+	struct tsp_forest_data d = { x, y, N, 4 };
+	struct tsp_forest_opts o;
+	struct tsp_forest f;
+	struct tsp_error err;
+	double worst = 0, one[4];
+
+	toy(N, x, y, 5);
+	tsp_forest_opts_default(&o);
+	o.trees = 30;
+	o.seed = 4;
+	tsp_forest_init(&f);
+	CHECK(tsp_forest_train(&f, &o, &d, NULL, &err) == 0, "%s", err.msg);
+	forest_fast_free(f.fast);
+	f.fast = NULL;
+	for (size_t i = 0; i < ROWS * 4; i++)
+		xs[i] = x[i % (N * 4)] + (double)(i / (N * 4)) * 0.01;
+	CHECK(tsp_forest_predict_many(&f, xs, ROWS, p, c, 2, &err) == 0, "%s",
+	      err.msg);
+	for (size_t i = 0; i < ROWS; i++) {
+		double pe = tsp_forest_explain(&f, xs + i * 4, one);
+		if (fabs(p[i] - pe) > worst)
+			worst = fabs(p[i] - pe);
+		for (int j = 0; j < 4; j++)
+			if (fabs(c[i * 4 + j] - one[j]) > worst)
+				worst = fabs(c[i * 4 + j] - one[j]);
+	}
+	CHECK(worst == 0, "the walk over the doubles, many rows = one (%g)",
+	      worst);
+	tsp_forest_release(&f);
+}
+
 static void store_roundtrip(void)
 {
 	enum { N = 300 };
@@ -544,6 +585,7 @@ int main(void)
 	behaviour();
 	ranked_widths();
 	contrib_range();
+	plain_walk();
 	store_roundtrip();
 	bad_input();
 	return t_done();
