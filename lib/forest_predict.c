@@ -238,12 +238,24 @@ static int nthreads(int threads, size_t work)
 	return threads;
 }
 
-static int predict_job(struct pjob *jp, int threads, struct tsp_error *err)
+/* tsp_forest_predict_many (contrib) and _each (each, ctx) */
+static int predict_job(const struct tsp_forest *f, const double *x,
+		       size_t n, double *out, double *contrib,
+		       void (*each)(void *, size_t, size_t, const double *),
+		       void *ctx, int threads, struct tsp_error *err)
 {
-	struct pjob j = *jp;
-	size_t n = j.n, nb;
+	struct pjob j;
+	size_t nb;
 	int nt;
 
+	memset(&j, 0, sizeof(j));
+	j.f = f;
+	j.x = x;
+	j.out = out;
+	j.contrib = contrib;
+	j.each = each;
+	j.ctx = ctx;
+	j.n = n;
 	pthread_mutex_init(&j.lock, NULL);
 	/* as many blocks for each thread (a last short block would leave
 	 * the others idle while one thread walks it) */
@@ -264,15 +276,7 @@ int tsp_forest_predict_many(const struct tsp_forest *f, const double *x,
 			    size_t n, double *out, double *contrib,
 			    int threads, struct tsp_error *err)
 {
-	struct pjob j;
-
-	memset(&j, 0, sizeof(j));
-	j.f = f;
-	j.x = x;
-	j.out = out;
-	j.contrib = contrib;
-	j.n = n;
-	return predict_job(&j, threads, err);
+	return predict_job(f, x, n, out, contrib, NULL, NULL, threads, err);
 }
 
 int tsp_forest_predict_each(const struct tsp_forest *f, const double *x,
@@ -281,16 +285,7 @@ int tsp_forest_predict_each(const struct tsp_forest *f, const double *x,
 					 const double *contrib),
 			    void *ctx, struct tsp_error *err)
 {
-	struct pjob j;
-
-	memset(&j, 0, sizeof(j));
-	j.f = f;
-	j.x = x;
-	j.out = out;
-	j.each = each;
-	j.ctx = ctx;
-	j.n = n;
-	return predict_job(&j, threads, err);
+	return predict_job(f, x, n, out, NULL, each, ctx, threads, err);
 }
 
 /* ---- out of bag ---------------------------------------------------- */
