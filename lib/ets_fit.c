@@ -40,6 +40,7 @@ void tsp_ets_opts_default(struct tsp_ets_opts *o, size_t m)
 	o->ic = TSP_ETS_AICC;
 	o->alpha = o->beta = o->gamma = o->phi = NAN;
 	o->allow_mult_trend = 0;
+	o->maxit = RNM_MAXIT;
 }
 
 /* ---- one model (R's etsmodel) ---------------------------------------- */
@@ -554,7 +555,8 @@ int tsp_ets_fit(const double *y, size_t n, const struct tsp_ets_opts *op,
 			pg[g] = jobs[ix[g]].par;
 			npg[g] = jobs[ix[g]].np;
 		}
-		ets_rnm_group(og, pg, npg, ng, RNM_MAXIT, vg);
+		ets_rnm_group(og, pg, npg, ng,
+			      op->maxit > 0 ? op->maxit : RNM_MAXIT, vg);
 		for (size_t g = 0; g < ng; g++)
 			jobs[ix[g]].val = isnan(vg[g]) ? BAD : vg[g];
 	}

@@ -47,6 +47,8 @@ struct tsp_ets_opts {
 	enum tsp_ets_ic ic;		/* what picks the model */
 	double alpha, beta, gamma, phi;	/* fixed values; NaN = estimate */
 	int allow_mult_trend;		/* also try trends M and Md */
+	int maxit;			/* evaluations per model's search
+					   (R's ets(maxit); default 2000) */
 };
 
 /*

@@ -37,6 +37,8 @@ static void usage(void)
 "      --seasonal additive|multiplicative\n"
 "                             hw's season (default additive)\n"
 "      --ic aicc|aic|bic      ets model choice (default aicc)\n"
+"      --maxit N              evaluations of each ETS model's search\n"
+"                             (default 2000, R's; fewer is faster)\n"
 "  -p, --period P[,P]|auto|none\n"
 "                             seasonal periods as durations (1d,1w) or\n"
 "                             steps (12); default: from the grid\n"

@@ -17,7 +17,7 @@ enum {
 	OPT_REPORT, OPT_INTERVAL, OPT_NSIM, OPT_SEED, OPT_IC, OPT_STEP,
 	OPT_PROGRESS, OPT_HIDDEN, OPT_LAYERS, OPT_LOOKBACK, OPT_EPOCHS,
 	OPT_THREADS, OPT_PATIENCE, OPT_GLOBAL, OPT_PER_SERIES, OPT_TZ,
-	OPT_LAGS, OPT_CELL
+	OPT_LAGS, OPT_CELL, OPT_MAXIT
 };
 
 static const struct option longopts[] = {
@@ -41,6 +41,7 @@ static const struct option longopts[] = {
 	{"nsim", required_argument, NULL, OPT_NSIM},
 	{"seed", required_argument, NULL, OPT_SEED},
 	{"ic", required_argument, NULL, OPT_IC},
+	{"maxit", required_argument, NULL, OPT_MAXIT},
 	{"step", required_argument, NULL, OPT_STEP},
 	{"progress", no_argument, NULL, OPT_PROGRESS},
 	{"hidden", required_argument, NULL, OPT_HIDDEN},
@@ -167,6 +168,7 @@ struct pending {
 	const char *rnn_opt;	/* a gru/lstm option given */
 	const char *cell;	/* --cell's */
 	const char *net;	/* -m gru or lstm (not rnn) */
+	int maxit;		/* --maxit given */
 };
 
 /* A whole number in [lo, hi] for opt, or exit 2. */
@@ -344,6 +346,10 @@ static void set_option(struct fc_config *c, struct pending *pd, int opt,
 			tsp_cli_usage_error("bad --ic '%s' (aicc, aic or "
 					    "bic)", arg);
 		break;
+	case OPT_MAXIT:
+		o->ets.maxit = (int)parse_count("--maxit", arg, 1, 1000000);
+		pd->maxit = 1;
+		break;
 	case OPT_STEP: c->step = tsp_cli_duration("--step", arg, 0); break;
 	case OPT_PROGRESS: c->progress = 1; break;
 	}
@@ -356,6 +362,10 @@ static void check_options(struct fc_config *c, const struct pending *pd)
 
 	if (pd->model && o->method != TSP_FC_ETS && o->method != TSP_FC_STLF)
 		tsp_cli_usage_error("--model is for --method ets or stlf");
+	if (pd->maxit && (o->method == TSP_FC_THETA ||
+			  o->method >= TSP_FC_NAIVE || c->rnn.on))
+		tsp_cli_usage_error("--maxit is for --method auto, ets, ses, "
+				    "holt, hw or stlf");
 	if (pd->seasonal >= 0 && o->method != TSP_FC_HW)
 		tsp_cli_usage_error("--seasonal is for --method hw");
 	o->multiplicative = pd->seasonal == 1;
@@ -424,7 +434,7 @@ static void check_options(struct fc_config *c, const struct pending *pd)
 void fc_options_parse(int argc, char **argv, struct tsp_cli *cli,
 		      struct fc_config *c, void (*usage)(void))
 {
-	struct pending pd = { -2, -1, 0, NULL, NULL, NULL };
+	struct pending pd = { -2, -1, 0, NULL, NULL, NULL, 0 };
 	int opt;
 
 	memset(c, 0, sizeof(*c));
