@@ -26,6 +26,36 @@
 #include "ets_impl.h"
 
 /*
+ * Built with -DTSP_ETS_COUNT (scripts/bench-ets-floor does), the search
+ * counts its work and prints it to stderr at exit: the recursions run,
+ * by class, the points valued without one (out of bounds), the
+ * admissibility tests and the simplex steps (each a centroid over
+ * np + 1 vertices).  Not in normal builds.
+ */
+#ifdef TSP_ETS_COUNT
+#include <stdio.h>
+
+static unsigned long long n_run[3][3][2], n_out, n_adm, n_step, n_step_np;
+
+__attribute__((destructor)) static void count_print(void)
+{
+	fprintf(stderr, "ets-count admissible %llu\n", n_adm);
+	fprintf(stderr, "ets-count out %llu\n", n_out);
+	fprintf(stderr, "ets-count step %llu %llu\n", n_step, n_step_np);
+	for (int t = 0; t < 3; t++)
+		for (int s = 0; s < 3; s++)
+			for (int e = 0; e < 2; e++)
+				if (n_run[t][s][e])
+					fprintf(stderr, "ets-count run %c%c%d %llu\n",
+						"NAM"[t], "NAM"[s], e,
+						n_run[t][s][e]);
+}
+#define COUNT(stmt) do { stmt; } while (0)
+#else
+#define COUNT(stmt) do { } while (0)
+#endif
+
+/*
  * One step of etscalc (its updates with the same operations in the same
  * order: the search's path depends on the last bits; only the sum of
  * log|f| is kept as a product, see below) on the states L, B and the
@@ -371,6 +401,8 @@ static int r_point(const struct obj *o, const double *par, double *p,
 			  p[2] > o->hi[2]))
 		return -1;
 	/* without a season the admissible region holds the usual one */
+	if (o->season != TSP_ETS_N)
+		COUNT(n_adm++);
 	if (o->season != TSP_ETS_N &&
 	    !ets_admissible_seasonal(p[0], p[1], p[2], p[3], o->m))
 		return -1;
@@ -440,6 +472,7 @@ static void rnm_next_vertex(struct rnm *s)
 			s->state = RNM_DONE;
 			return;
 		}
+		COUNT((n_step++, n_step_np += np));
 		/* vertex by vertex: the sums of the coordinates are
 		   independent chains, each added in R's order */
 		for (size_t i = 0; i < np; i++)
@@ -619,8 +652,10 @@ void ets_rnm_group(struct obj *const *o, double *const *par,
 			const double *w;
 			/* points out of bounds are valued without a run */
 			while ((w = rnm_want(&s[g])) != NULL &&
-			       r_point(o[g], w, p[c], x[c]) < 0)
+			       r_point(o[g], w, p[c], x[c]) < 0) {
+				COUNT(n_out++);
 				rnm_tell(&s[g], RNM_BIG);
+			}
 			if (w)
 				who[c++] = g;
 		}
@@ -646,8 +681,11 @@ void ets_rnm_group(struct obj *const *o, double *const *par,
 		} else {
 			f[0] = run_lik(o[who[0]], p[0], x[0]);
 		}
-		for (size_t t = 0; t < c; t++)
+		for (size_t t = 0; t < c; t++) {
+			COUNT(n_run[o[who[t]]->trend][o[who[t]]->season]
+				   [o[who[t]]->error == TSP_ETS_M]++);
 			rnm_tell(&s[who[t]], f[t] < BAD ? f[t] : RNM_BIG);
+		}
 	}
 	for (size_t g = 0; g < k; g++) {
 		struct rnm *r = &s[g];
