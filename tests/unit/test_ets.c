@@ -1,8 +1,8 @@
 /*
  * ETS: fits, forecasts and variances against forecast::ets() (ref_ets.h,
  * written by scripts/gen-ets-fixtures), the filter and the variance
- * formulas on R's own parameters, simulation, online updates, save/load,
- * missing values and very short series.
+ * formulas on R's own parameters, R's admissibility test, simulation,
+ * online updates, save/load, missing values and very short series.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -12,6 +12,7 @@
 #include "t.h"
 #include "ref_ets.h"
 #include "tsp_ets.h"
+#include "ets_impl.h"
 
 #define NREF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -457,10 +458,40 @@ static void check_short(void)
 	}
 }
 
+/* R's admissibility test, which every point of the search must pass:
+ * the same verdict as R's on 2,100 random parameter sets (ref_ets.h),
+ * except where R's largest root is within 1e-12 of its threshold
+ * 1 + 1e-10, where polyroot's own rounding decides. */
+static void check_admissible(void)
+{
+	size_t agree = 0, yes = 0, close = 0, unit = 0;
+
+	for (size_t k = 0; k < NREF(ref_ets_adm); k++) {
+		const struct ref_ets_adm *r = &ref_ets_adm[k];
+		int got = ets_admissible_seasonal(r->alpha, r->beta, r->gamma,
+						  r->phi, r->m);
+		if (!isnan(r->maxroot) &&
+		    fabs(r->maxroot - (1.0 + 1e-10)) < 1e-12) {
+			close++;
+			continue;
+		}
+		CHECK(got == r->ok, "admissible(%.17g, %.17g, %.17g, %.17g, "
+		      "m %zu): %d, R %d (max |root| %.17g)", r->alpha,
+		      r->beta, r->gamma, r->phi, r->m, got, r->ok, r->maxroot);
+		agree += got == r->ok;
+		yes += r->ok;
+		unit += r->ok && fabs(r->maxroot - 1.0) < 1e-9;
+	}
+	printf("# admissibility: %zu of %zu as R (%zu admissible, %zu of them "
+	       "with a root on the circle), %zu too close to call\n", agree,
+	       NREF(ref_ets_adm) - close, yes, unit, close);
+}
+
 int main(void)
 {
 	gsl_set_error_handler_off();
 	check_exact();
+	check_admissible();
 	check_fits();
 	check_simulate();
 	check_update_save();
