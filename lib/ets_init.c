@@ -2,6 +2,7 @@
  * R's initstate() and admissible() for the ETS fit.
  */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <gsl/gsl_math.h>	/* M_PI */
@@ -222,13 +223,34 @@ int ets_initstate(const double *y, size_t n, int trend, int season,
 /* ---- admissibility ---------------------------------------------------- */
 
 /*
+ * 1/2^e for x = f 2^e, 1 <= |f| < 2: a power of two, so that scaling by
+ * it is exact; made from x's exponent bits, without a division.  Meant
+ * for normal numbers: a subnormal gets 2^1023, the largest exponent 0
+ * and an infinity -inf, after which roots_inside's next test fails.
+ */
+static double inv_pow2(double x)
+{
+	uint64_t b;
+
+	memcpy(&b, &x, sizeof(b));
+	b = (UINT64_C(0x7fe) << 52) - (b & (UINT64_C(0x7ff) << 52));
+	memcpy(&x, &b, sizeof(x));
+	return x;
+}
+
+/*
  * Are all roots of a[0] + a[1] z + ... + a[d] z^d within |z| <= 1+1e-10
  * (R's test on polyroot())?  Schur-Cohn on the polynomial in z/(1+1e-10):
- * O(d^2), no root finding.
+ * O(d^2), no root finding.  Each step needs |a[0]| < |a[d]| and goes on
+ * with a[d] a[j+1] - a[0] a[d-1-j], j < d; the test does not depend on
+ * the polynomial's scale, so a[0] and a[d] are first scaled by a power
+ * of two (exactly) to keep the numbers in range: no division on the
+ * chain from one step to the next.
  */
 static int roots_inside(const double *a0, int d)
 {
-	double a[TSP_ETS_MAXM + 2], p1 = 0.0, sz = 0.0;
+	double buf[2][TSP_ETS_MAXM + 2], *a = buf[0], *t = buf[1];
+	double p1 = 0.0, sz = 0.0;
 
 	/* A root at 1 (no trend, or beta 0, undamped: the level's unit
 	   root) sits on the circle, where R's polyroot accepts it but
@@ -252,21 +274,23 @@ static int roots_inside(const double *a0, int d)
 	   k <= 26: no chain of products */
 	for (int k = 0; k <= d; k++)
 		a[k] *= 1.0 + (double)k * 1e-10;
-	while (d > 0) {
-		double lead = a[d], c0 = a[0];
+	/* the next step's a[d] and a[0] come from registers, not from
+	   what was stored: the chain from step to step is a few
+	   operations long */
+	for (double lead = a[d], c0 = a[0]; d > 0; d--) {
+		double sc, l, c, *w;
 		if (!(fabs(c0) < fabs(lead)))
 			return 0;
-		/* the next leading coefficient first, so that the
-		   division runs while the others are formed; then all
-		   scaled to a monic polynomial */
-		double t[TSP_ETS_MAXM + 2];
-		double inv = 1.0 / (lead * a[d] - c0 * a[0]);
-		for (int j = 0; j < d - 1; j++)
-			t[j] = lead * a[j + 1] - c0 * a[d - 1 - j];
-		d--;
+		sc = inv_pow2(lead);
+		l = lead * sc;
+		c = c0 * sc;
 		for (int j = 0; j < d; j++)
-			a[j] = t[j] * inv;
-		a[d] = 1.0;
+			t[j] = l * a[j + 1] - c * a[d - 1 - j];
+		lead = l * lead - c * c0;	/* t[d-1]: a[d] a[d] - a[0] a[0] */
+		c0 = l * a[1] - c * a[d - 1];	/* t[0] */
+		w = a;
+		a = t;
+		t = w;
 	}
 	return 1;
 }
