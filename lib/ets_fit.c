@@ -537,7 +537,8 @@ int tsp_ets_fit(const double *y, size_t n, const struct tsp_ets_opts *op,
 	/* The searches of models of one class (trend, season: damped or
 	   not, either error) run side by side, up to NGROUP: their
 	   recursions interleave; each search is the one it would be
-	   alone. */
+	   alone.  Without a trend, seasons A and M go together: MNM
+	   alone would be one chain of dependent steps. */
 	for (size_t a = 0; a < nj; a++) {
 		struct obj *og[NGROUP];
 		double *pg[NGROUP], vg[NGROUP];
@@ -548,7 +549,10 @@ int tsp_ets_fit(const double *y, size_t n, const struct tsp_ets_opts *op,
 		for (size_t b = a + 1; b < nj && ng < NGROUP; b++)
 			if (jobs[b].ok && jobs[b].val != jobs[b].val &&
 			    jobs[b].c.trend == jobs[a].c.trend &&
-			    jobs[b].c.season == jobs[a].c.season)
+			    (jobs[b].c.season == jobs[a].c.season ||
+			     (jobs[a].c.trend == TSP_ETS_N &&
+			      jobs[a].c.season != TSP_ETS_N &&
+			      jobs[b].c.season != TSP_ETS_N)))
 				ix[ng++] = b;
 		for (size_t g = 0; g < ng; g++) {
 			og[g] = &jobs[ix[g]].o;

@@ -342,6 +342,57 @@ static const lik2_fn lik2_of[3][3] = {
 	{lik2_MN, lik2_MA, lik2_MM},
 };
 
+/*
+ * Two models without trend and with an additive season (either error)
+ * beside one with a multiplicative season: the one class whose lone
+ * search (MNM) would otherwise run a single chain of dependent steps.
+ * Each lane's operations are lik_loop's for its own class.
+ */
+static void lik3_NAM(const struct obj *const *o, const double (*p)[4],
+		     const double (*x)[MAXP], double *out)
+{
+	double a1 = p[0][0], g1 = p[0][2], h1 = p[0][3];
+	double a2 = p[1][0], g2 = p[1][2], h2 = p[1][3];
+	double a3 = p[2][0], g3 = p[2][2], h3 = p[2][3];
+	double l1 = x[0][0], l2 = x[1][0], l3 = x[2][0];
+	double b1 = 0.0, b2 = 0.0, b3 = 0.0;
+	double r1[TSP_ETS_MAXM], r2[TSP_ETS_MAXM], r3[TSP_ETS_MAXM];
+	double sse1 = 0.0, ssy1 = 0.0, slf1 = 0.0, pf1 = 1.0;
+	double sse2 = 0.0, ssy2 = 0.0, slf2 = 0.0, pf2 = 1.0;
+	double sse3 = 0.0, ssy3 = 0.0, slf3 = 0.0, pf3 = 1.0;
+	int mu1 = o[0]->error == TSP_ETS_M, mu2 = o[1]->error == TSP_ETS_M;
+	int mu3 = o[2]->error == TSP_ETS_M;
+	int dead1 = 0, dead2 = 0, dead3 = 0;
+	size_t m = o[0]->m, pos = 0, n = o[0]->n;
+	const double *y = o[0]->y;
+
+	for (size_t j = 0; j < m; j++) {
+		r1[m - 1 - j] = x[0][1 + j];
+		r2[m - 1 - j] = x[1][1 + j];
+		r3[m - 1 - j] = x[2][1 + j];
+	}
+	for (size_t i = 0; i < n; i++) {
+		double yi = y[i];
+		{
+			const int tr = TSP_ETS_N, se = TSP_ETS_A;
+			LIK_STEP(l1, b1, r1, sse1, ssy1, slf1, pf1, a1, g1, h1,
+				 0.0, 1, mu1, dead1);
+			LIK_STEP(l2, b2, r2, sse2, ssy2, slf2, pf2, a2, g2, h2,
+				 0.0, 1, mu2, dead2);
+		}
+		{
+			const int tr = TSP_ETS_N, se = TSP_ETS_M;
+			LIK_STEP(l3, b3, r3, sse3, ssy3, slf3, pf3, a3, g3, h3,
+				 0.0, 1, mu3, dead3);
+		}
+		if (++pos == m)
+			pos = 0;
+	}
+	out[0] = dead1 ? BAD : lik_end(o[0], sse1, ssy1, slf1, pf1);
+	out[1] = dead2 ? BAD : lik_end(o[1], sse2, ssy2, slf2, pf2);
+	out[2] = dead3 ? BAD : lik_end(o[2], sse3, ssy3, slf3, pf3);
+}
+
 static void run_lik2(const struct obj *o1, const struct obj *o2,
 		     const double *p1, const double *x1, const double *p2,
 		     const double *x2, double *out)
@@ -679,9 +730,41 @@ void ets_rnm_group(struct obj *const *o, double *const *par,
 		}
 		if (c == 0)
 			break;
-		/* (the group is of one class: see ets_rnm_group's
-		   caller) */
-		if (c >= 3) {
+		/* the group is of one class, or of no trend with seasons
+		   A and M (see ets_rnm_group's caller) */
+		size_t nm = 0;
+		for (size_t t = 0; t < c; t++)
+			nm += o[who[t]]->season == TSP_ETS_M;
+		if (nm > 0 && nm < c && (nm > 1 || c > 3)) {
+			for (size_t t = 0; t < c; t++)
+				f[t] = run_lik(o[who[t]], p[t], x[t]);
+		} else if (nm > 0 && nm < c) {
+			/* the M lane last, the A lanes padded to two */
+			const struct obj *og[3];
+			double p3[3][4], x3[3][MAXP];
+			size_t am = 0, ord[3];
+			for (size_t t = 0; t < c; t++)
+				if (o[who[t]]->season != TSP_ETS_M)
+					ord[am++] = t;
+			for (size_t t = 0; t < c; t++)
+				if (o[who[t]]->season == TSP_ETS_M)
+					ord[2] = t;
+			if (am == 1)
+				ord[1] = ord[0];
+			for (size_t t = 0; t < 3; t++) {
+				og[t] = o[who[ord[t]]];
+				memcpy(p3[t], p[ord[t]], sizeof(p3[t]));
+				memcpy(x3[t], x[ord[t]], sizeof(x3[t]));
+			}
+			lik3_NAM(og, (const double (*)[4])p3,
+				 (const double (*)[MAXP])x3, f);
+			{
+				double fm = f[2], fa = f[0], fb = f[1];
+				for (size_t t = 0; t < c; t++)
+					f[t] = o[who[t]]->season == TSP_ETS_M ? fm
+					       : t == ord[0] ? fa : fb;
+			}
+		} else if (c >= 3) {
 			const struct obj *og[4];
 			for (size_t t = 0; t < 4; t++) {
 				size_t u = t < c ? t : c - 1;
